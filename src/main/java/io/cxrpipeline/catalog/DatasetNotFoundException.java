@@ -1,0 +1,16 @@
+package io.cxrpipeline.catalog;
+
+/** The index holds nothing usable for a dataset: it was never uploaded, or holds no images of the kind asked for. */
+public class DatasetNotFoundException extends RuntimeException {
+
+    private final String dataset;
+
+    public DatasetNotFoundException(String dataset, String message) {
+        super(message);
+        this.dataset = dataset;
+    }
+
+    public String dataset() {
+        return dataset;
+    }
+}

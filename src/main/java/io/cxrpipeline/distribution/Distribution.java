@@ -1,0 +1,42 @@
+package io.cxrpipeline.distribution;
+
+import java.util.List;
+import java.util.Map;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The exact class distribution of a dataset, as the index holds it at the time of the request.
+ *
+ * @param dataset         the dataset
+ * @param classes         the configured classes, in class-index order
+ * @param images          INDEXED images: the data
+ * @param byClass         INDEXED images per class, in class order (0 for a class with none)
+ * @param bySubtype       INDEXED images per class and subtype (subtype null: none derived)
+ * @param byOriginalSplit INDEXED images per original split folder (null: the key had none), with their
+ *                        class counts and imbalance
+ * @param byStatus        INDEXED, REJECTED and DUPLICATE objects; only INDEXED ones are data
+ * @param imbalance       imbalance metrics of {@code byClass}
+ */
+@RegisterForReflection
+public record Distribution(
+        String dataset,
+        List<String> classes,
+        long images,
+        Map<String, Long> byClass,
+        List<SubtypeCount> bySubtype,
+        List<OriginalSplitCount> byOriginalSplit,
+        Map<String, Long> byStatus,
+        ImbalanceMetrics imbalance) {
+
+    /** Images of one class and subtype. */
+    @RegisterForReflection
+    public record SubtypeCount(String label, String subtype, long images) {
+    }
+
+    /** Images of one original split folder ({@code train}, {@code val}, {@code test} or none). */
+    @RegisterForReflection
+    public record OriginalSplitCount(String originalSplit, long images, Map<String, Long> byClass,
+            ImbalanceMetrics imbalance) {
+    }
+}

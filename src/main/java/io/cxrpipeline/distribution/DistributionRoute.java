@@ -1,0 +1,52 @@
+package io.cxrpipeline.distribution;
+
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import io.cxrpipeline.catalog.CatalogConfig;
+import io.cxrpipeline.catalog.CatalogReadException;
+import io.cxrpipeline.catalog.DatasetNotFoundException;
+import io.cxrpipeline.catalog.ImageCatalog;
+import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.common.HttpApiRequest;
+import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.common.Json;
+import io.cxrpipeline.common.Route;
+
+/** {@code GET /datasets/{dataset}/distribution}: 200 with the distribution, 404 for a dataset the index lacks. */
+@Singleton
+public class DistributionRoute implements Route {
+
+    private final DistributionService service;
+    private final Json json;
+
+    @Inject
+    public DistributionRoute(ImageCatalog catalog, CatalogConfig catalogConfig, Json json) {
+        this.service = new DistributionService(catalog, catalogConfig.classes());
+        this.json = json;
+    }
+
+    @Override
+    public String method() {
+        return "GET";
+    }
+
+    @Override
+    public String pathTemplate() {
+        return "/datasets/{dataset}/distribution";
+    }
+
+    @Override
+    public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) {
+        String dataset = pathParams.get("dataset");
+        try {
+            return HttpApiResponse.json(200, json.write(service.distribution(dataset)));
+        } catch (DatasetNotFoundException e) {
+            throw ApiException.notFound(e.getMessage());
+        } catch (CatalogReadException e) {
+            throw ApiException.unavailable("the image index cannot be read right now; retry later");
+        }
+    }
+}

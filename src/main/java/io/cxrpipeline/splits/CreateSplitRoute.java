@@ -1,0 +1,68 @@
+package io.cxrpipeline.splits;
+
+import java.io.IOException;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.cxrpipeline.catalog.CatalogReadException;
+import io.cxrpipeline.catalog.DatasetNotFoundException;
+import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.common.HttpApiRequest;
+import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.common.Json;
+import io.cxrpipeline.common.Route;
+
+/**
+ * {@code POST /datasets/{dataset}/splits}: 201 with Location when the split is made, 200 with the same body when
+ * the same index and parameters already made it; 400 for bad parameters, 404 for a dataset without indexed
+ * images, 422 when a class has too few groups to populate every split.
+ */
+@Singleton
+public class CreateSplitRoute implements Route {
+
+    private static final Logger LOG = Logger.getLogger(CreateSplitRoute.class);
+
+    private final SplitService service;
+    private final SplitRequestParser parser;
+    private final Json json;
+
+    @Inject
+    public CreateSplitRoute(SplitService service, SplitRequestParser parser, Json json) {
+        this.service = service;
+        this.parser = parser;
+        this.json = json;
+    }
+
+    @Override
+    public String method() {
+        return "POST";
+    }
+
+    @Override
+    public String pathTemplate() {
+        return "/datasets/{dataset}/splits";
+    }
+
+    @Override
+    public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {
+        String dataset = pathParams.get("dataset");
+        SplitParameters parameters = parser.parse(request.bodyBytes());
+        SplitService.Outcome outcome;
+        try {
+            outcome = service.create(dataset, parameters);
+        } catch (DatasetNotFoundException e) {
+            throw ApiException.notFound(e.getMessage());
+        } catch (InsufficientGroupsException e) {
+            throw new ApiException(422, "Unprocessable split", e.getMessage() + " (dataset '" + dataset + "')",
+                    "dataset");
+        } catch (CatalogReadException | SplitStorageException | IOException e) {
+            LOG.errorf(e, "split of %s failed", dataset);
+            throw ApiException.unavailable("the split could not be made right now; retrying the same request is safe");
+        }
+        return SplitResponses.response(outcome.created() ? 201 : 200, outcome.split(), json.mapper());
+    }
+}

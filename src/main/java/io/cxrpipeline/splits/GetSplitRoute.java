@@ -1,0 +1,55 @@
+package io.cxrpipeline.splits;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.common.HttpApiRequest;
+import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.common.Json;
+import io.cxrpipeline.common.Route;
+
+/** {@code GET /datasets/{dataset}/splits/{splitId}}: 200 with the split and its summary, 404 when unknown. */
+@Singleton
+public class GetSplitRoute implements Route {
+
+    private static final Pattern SPLIT_ID = Pattern.compile("[0-9a-f]{" + SplitService.ID_HEX_DIGITS + "}");
+
+    private final SplitService service;
+    private final Json json;
+
+    @Inject
+    public GetSplitRoute(SplitService service, Json json) {
+        this.service = service;
+        this.json = json;
+    }
+
+    @Override
+    public String method() {
+        return "GET";
+    }
+
+    @Override
+    public String pathTemplate() {
+        return "/datasets/{dataset}/splits/{splitId}";
+    }
+
+    @Override
+    public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {
+        String dataset = pathParams.get("dataset");
+        String splitId = pathParams.get("splitId");
+        if (!SPLIT_ID.matcher(splitId).matches()) {
+            throw ApiException.notFound("dataset '" + dataset + "' has no split '" + splitId + "'");
+        }
+        try {
+            return SplitResponses.response(200, service.get(dataset, splitId), json.mapper());
+        } catch (SplitNotFoundException e) {
+            throw ApiException.notFound(e.getMessage());
+        } catch (SplitStorageException e) {
+            throw ApiException.unavailable("the split cannot be read right now; retry later");
+        }
+    }
+}

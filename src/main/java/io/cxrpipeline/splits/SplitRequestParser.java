@@ -1,0 +1,208 @@
+package io.cxrpipeline.splits;
+
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import io.cxrpipeline.common.ApiException;
+
+/**
+ * Reads the body of {@code POST /datasets/{dataset}/splits} into {@link SplitParameters}, strictly: unknown or
+ * repeated fields, wrong types and out-of-range values are 400s that name the field.
+ *
+ * <pre>
+ * {"ratios": {"train": 0.6, "val": 0.2, "test": 0.2}, "seed": 42, "stratify": "class" | "class+subtype",
+ *  "groupByPatient": true, "groupByContent": true,
+ *  "balance": "oversample" | "undersample" | "class-weights" | "none",
+ *  "evalBalance": "none" | "oversample" | "undersample",
+ *  "target": "majority" | "minority" | "mean" | 1500}
+ * </pre>
+ * Every field is optional; an empty body asks for the defaults.
+ */
+public final class SplitRequestParser {
+
+    /** Tolerance of the ratios' sum. */
+    public static final double RATIO_TOLERANCE = 1e-6;
+
+    private static final Set<String> FIELDS = Set.of("ratios", "seed", "stratify", "groupByPatient", "groupByContent",
+            "balance", "evalBalance", "target");
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    private final long defaultSeed;
+    private final long maxTarget;
+
+    public SplitRequestParser(long defaultSeed, long maxTarget) {
+        this.defaultSeed = defaultSeed;
+        this.maxTarget = maxTarget;
+    }
+
+    public SplitParameters parse(byte[] body) {
+        JsonNode root;
+        if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            root = MAPPER.createObjectNode();
+        } else {
+            try {
+                root = MAPPER.readTree(body);
+            } catch (JsonProcessingException e) {
+                throw ApiException.badRequest("body", "the body is not valid JSON: " + e.getOriginalMessage());
+            } catch (IOException e) {
+                throw ApiException.badRequest("body", "the body cannot be read: " + e.getMessage());
+            }
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.badRequest("body", "the body must be a JSON object");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
+            String name = it.next();
+            if (!FIELDS.contains(name)) {
+                throw ApiException.badRequest(name, "unknown field '" + name + "'; known fields: "
+                        + String.join(", ", List.of("ratios", "seed", "stratify", "groupByPatient", "groupByContent",
+                                "balance", "evalBalance", "target")));
+            }
+        }
+        SplitParameters d = SplitParameters.defaults(defaultSeed);
+        double[] ratios = ratios(root.get("ratios"), d);
+        long seed = seed(root.get("seed"));
+        SplitParameters.Stratify stratify = d.stratify();
+        JsonNode s = present(root.get("stratify"));
+        if (s != null) {
+            stratify = s.isTextual() ? SplitParameters.Stratify.of(s.asText()) : null;
+            if (stratify == null) {
+                throw ApiException.badRequest("stratify", "unknown stratify " + describe(s)
+                        + "; one of class, class+subtype");
+            }
+        }
+        boolean byPatient = bool(root, "groupByPatient", d.groupByPatient());
+        boolean byContent = bool(root, "groupByContent", d.groupByContent());
+        SplitParameters.Balance train = balance(root.get("balance"), "balance", d.trainBalance(),
+                List.of(SplitParameters.Balance.OVERSAMPLE, SplitParameters.Balance.UNDERSAMPLE,
+                        SplitParameters.Balance.CLASS_WEIGHTS, SplitParameters.Balance.NONE));
+        SplitParameters.Balance eval = balance(root.get("evalBalance"), "evalBalance", d.evalBalance(),
+                List.of(SplitParameters.Balance.NONE, SplitParameters.Balance.OVERSAMPLE,
+                        SplitParameters.Balance.UNDERSAMPLE));
+        SplitParameters.Target target = target(root.get("target"));
+        return new SplitParameters(ratios[0], ratios[1], ratios[2], seed, stratify, byPatient, byContent, train, eval,
+                target);
+    }
+
+    private static JsonNode present(JsonNode n) {
+        return n == null || n.isNull() ? null : n;
+    }
+
+    private static double[] ratios(JsonNode node, SplitParameters d) {
+        JsonNode n = present(node);
+        if (n == null) {
+            return new double[] {d.train(), d.val(), d.test()};
+        }
+        if (!n.isObject()) {
+            throw ApiException.badRequest("ratios", "ratios must be an object {\"train\":…,\"val\":…,\"test\":…}");
+        }
+        for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
+            String name = it.next();
+            if (!List.of("train", "val", "test").contains(name)) {
+                throw ApiException.badRequest("ratios." + name, "unknown split '" + name + "'; splits are train, val, test");
+            }
+        }
+        double[] r = new double[3];
+        double sum = 0;
+        for (SplitName s : SplitName.values()) {
+            String field = "ratios." + s.id();
+            JsonNode v = present(n.get(s.id()));
+            if (v == null) {
+                throw ApiException.badRequest(field, field + " is required when ratios are given");
+            }
+            if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+                throw ApiException.badRequest(field, field + " must be a number, got " + describe(v));
+            }
+            double value = v.asDouble();
+            if (value <= 0) {
+                throw ApiException.badRequest(field, field + " must be greater than 0, got " + v.asText());
+            }
+            r[s.ordinal()] = value;
+            sum += value;
+        }
+        if (Math.abs(sum - 1) > RATIO_TOLERANCE) {
+            throw ApiException.badRequest("ratios", String.format(Locale.ROOT,
+                    "ratios must sum to 1 (within %.0e); train + val + test = %s", RATIO_TOLERANCE,
+                    Double.toString(sum)));
+        }
+        return r;
+    }
+
+    private long seed(JsonNode node) {
+        JsonNode n = present(node);
+        if (n == null) {
+            return defaultSeed;
+        }
+        if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+            throw ApiException.badRequest("seed", "seed must be an integer between -2^63 and 2^63-1, got "
+                    + describe(n));
+        }
+        return n.asLong();
+    }
+
+    private static boolean bool(JsonNode root, String field, boolean fallback) {
+        JsonNode n = present(root.get(field));
+        if (n == null) {
+            return fallback;
+        }
+        if (!n.isBoolean()) {
+            throw ApiException.badRequest(field, field + " must be true or false, got " + describe(n));
+        }
+        return n.asBoolean();
+    }
+
+    private static SplitParameters.Balance balance(JsonNode node, String field, SplitParameters.Balance fallback,
+            List<SplitParameters.Balance> allowed) {
+        JsonNode n = present(node);
+        if (n == null) {
+            return fallback;
+        }
+        SplitParameters.Balance b = n.isTextual() ? SplitParameters.Balance.of(n.asText()) : null;
+        if (b == null || !allowed.contains(b)) {
+            throw ApiException.badRequest(field, "unknown strategy " + describe(n) + " for " + field + "; one of "
+                    + String.join(", ", allowed.stream().map(SplitParameters.Balance::id).toList()));
+        }
+        return b;
+    }
+
+    private SplitParameters.Target target(JsonNode node) {
+        JsonNode n = present(node);
+        if (n == null) {
+            return null;
+        }
+        if (n.isTextual()) {
+            Map<String, SplitParameters.Target> named = Map.of("majority", SplitParameters.Target.MAJORITY,
+                    "minority", SplitParameters.Target.MINORITY, "mean", SplitParameters.Target.MEAN);
+            SplitParameters.Target t = named.get(n.asText());
+            if (t != null) {
+                return t;
+            }
+        } else if (n.isIntegralNumber() && n.canConvertToLong()) {
+            long count = n.asLong();
+            if (count < 1 || count > maxTarget) {
+                throw ApiException.badRequest("target", "target must be between 1 and " + maxTarget
+                        + " images per class, got " + count);
+            }
+            return SplitParameters.Target.count(count);
+        }
+        throw ApiException.badRequest("target", "unknown target " + describe(n)
+                + "; one of majority, minority, mean or a whole number of images per class");
+    }
+
+    private static String describe(JsonNode n) {
+        String text = n.toString();
+        return text.length() > 60 ? text.substring(0, 57) + "..." : text;
+    }
+}
