@@ -276,12 +276,14 @@ public final class CompactIndex {
             });
             int kept = 0;
             long keptBytes = 0;
+            int previous = -1;
             for (int k = 0; k < size; k++) {
                 int i = order[k];
-                if (k > 0 && sameId(i, order[k - 1])) {
+                if (previous >= 0 && sameId(i, previous)) {
                     order[k] = -1;
                     continue;
                 }
+                previous = i;
                 kept++;
                 keptBytes += idStart[i + 1] - idStart[i];
             }

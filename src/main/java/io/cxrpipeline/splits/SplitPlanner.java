@@ -14,9 +14,11 @@ import io.cxrpipeline.common.IntSort;
  * <li>Groups: union-find over the images, joining images that share a patient and images that share a
  * content id (when those options are on). A group never straddles two splits.</li>
  * <li>Assignment: groups sorted largest first (ties: a seeded hash of the group's first image id), each
- * given to the split with the largest remaining deficit for the group's strata, each stratum's deficit
- * normalised by its size. Big groups are placed while there is room to compensate, small ones settle the
- * remainder, so every class lands within about one small group of its target.</li>
+ * given to the split with the largest remaining relative deficit (target − assigned) / target, summed over
+ * the group's strata. Big groups are placed while there is room to compensate and, being placed by relative
+ * deficit, spread over the splits in proportion to the ratios (so no split collects the patients with many
+ * images); small ones settle the remainder, so every class lands within about one small group of its
+ * target.</li>
  * <li>Repair: a class with no group in a split gets its smallest group moved there from the split holding
  * most of its groups, so that every split can be evaluated on every class.</li>
  * <li>Balancing, per split and class: oversampling gives each image ⌊k⌋ or ⌈k⌉ uses (the extra use to a
@@ -155,7 +157,7 @@ public final class SplitPlanner {
                 double score = 0;
                 for (int k = 0; k < t; k++) {
                     int st = touched[k];
-                    score += vector[st] * (target[s][st] - assigned[s][st]) / stratumSize[st];
+                    score += vector[st] * (target[s][st] - assigned[s][st]) / target[s][st];
                 }
                 if (score > bestScore) {
                     bestScore = score;
