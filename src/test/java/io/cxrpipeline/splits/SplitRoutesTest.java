@@ -1,0 +1,172 @@
+package io.cxrpipeline.splits;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cxrpipeline.catalog.CatalogConfig;
+import io.cxrpipeline.catalog.ImageItems;
+import io.cxrpipeline.catalog.ImageRecord;
+import io.cxrpipeline.testing.Emulators;
+import io.cxrpipeline.testing.EmulatorsResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(value = EmulatorsResource.class, restrictToAnnotatedClass = false)
+class SplitRoutesTest {
+
+    private static final String KERMANY = "split-route-kermany";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static boolean indexed;
+
+    @Inject
+    CatalogConfig catalog;
+
+    private synchronized void indexKermanySizeDataset() {
+        if (!indexed) {
+            ImageItems.putAll(Emulators.get().dynamo(), Emulators.TABLE,
+                    SyntheticIndex.kermanyLike(KERMANY, SyntheticIndex.KERMANY_IMAGES, 2026), catalog.shards());
+            indexed = true;
+        }
+    }
+
+    private static JsonNode proxy(String event) throws Exception {
+        return MAPPER.readTree(given().contentType("application/json").body(event).when().post()
+                .then().statusCode(200).extract().asString());
+    }
+
+    private static Map<String, byte[]> files(String prefix) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (String name : SummaryBuilder.FILES) {
+            files.put(name, Emulators.get().s3()
+                    .getObjectAsBytes(b -> b.bucket(Emulators.BUCKET).key(prefix + name)).asByteArray());
+        }
+        return files;
+    }
+
+    @Test
+    void aSplitIsCreatedOnceThenReturnedAsItIsWithByteIdenticalManifests() throws Exception {
+        indexKermanySizeDataset();
+        String event = ApiEvents.load("api-create-split.json", KERMANY);
+
+        JsonNode first = proxy(event);
+        assertEquals(201, first.get("statusCode").asInt(), first.toString());
+        JsonNode body = MAPPER.readTree(first.get("body").asText());
+        String splitId = body.get("splitId").asText();
+        assertEquals("/datasets/" + KERMANY + "/splits/" + splitId, first.at("/headers/location").asText());
+        assertEquals("s3://" + Emulators.BUCKET + "/manifests/" + KERMANY + "/" + splitId + "/train.jsonl",
+                body.at("/manifests/train/jsonl").asText());
+        JsonNode summary = body.get("summary");
+        assertEquals(SyntheticIndex.KERMANY_IMAGES, summary.at("/index/images").asLong());
+        assertTrue(summary.at("/leakage/passed").asBoolean());
+        assertTrue(summary.at("/ratioDeviation/maxPercentagePoints").asDouble() <= 1.0);
+        assertEquals(summary.at("/splits/train/classes/0/after").asLong(),
+                summary.at("/splits/train/classes/1/after").asLong(), "train is balanced");
+
+        String prefix = "manifests/" + KERMANY + "/" + splitId + "/";
+        Map<String, byte[]> written = files(prefix);
+        String train = new String(written.get("train.jsonl"), StandardCharsets.UTF_8);
+        assertEquals(summary.at("/splits/train/rows").asLong(), train.lines().count());
+        assertEquals(summary.toString(), MAPPER.readTree(written.get("summary.json")).toString());
+
+        JsonNode second = proxy(event);
+        assertEquals(200, second.get("statusCode").asInt(), "a repeated request returns the existing split");
+        assertEquals(first.get("body").asText(), second.get("body").asText());
+        assertEquals(first.at("/headers/location"), second.at("/headers/location"));
+        Map<String, byte[]> again = files(prefix);
+        for (String name : written.keySet()) {
+            assertArrayEquals(written.get(name), again.get(name), name);
+        }
+
+        JsonNode fetched = proxy(ApiEvents.withSplitId(ApiEvents.load("api-get-split.json", KERMANY), splitId));
+        assertEquals(200, fetched.get("statusCode").asInt());
+        assertEquals(first.get("body").asText(), fetched.get("body").asText());
+
+        checkWithPandas(written);
+    }
+
+    /** Loads the CSVs as flow_from_dataframe would get them and the JSON Lines as an augmented manifest. */
+    private static void checkWithPandas(Map<String, byte[]> files) throws Exception {
+        Assumptions.assumeTrue(new File("/usr/bin/python3").canExecute(), "Debian's python3 with pandas");
+        Path dir = Files.createTempDirectory("manifests");
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            Files.write(dir.resolve(f.getKey()), f.getValue());
+        }
+        Process check = new ProcessBuilder("/usr/bin/python3", "src/test/python/check_manifests.py", dir.toString(),
+                "NORMAL", "PNEUMONIA").redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(check.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, check.exitValue(), output);
+        assertTrue(output.contains("\"ok\": true"), output);
+    }
+
+    @Test
+    void ratiosThatDoNotSumToOneAreA400NamingRatios() throws Exception {
+        JsonNode r = proxy(ApiEvents.withBody(ApiEvents.load("api-create-split.json", KERMANY),
+                "{\"ratios\":{\"train\":0.5,\"val\":0.2,\"test\":0.2}}"));
+        assertEquals(400, r.get("statusCode").asInt());
+        assertEquals("application/problem+json", r.at("/headers/content-type").asText());
+        JsonNode problem = MAPPER.readTree(r.get("body").asText());
+        assertEquals("ratios", problem.get("field").asText());
+        assertTrue(problem.get("detail").asText().contains("sum to 1"));
+    }
+
+    @Test
+    void anUnknownStrategyIsA400NamingBalance() throws Exception {
+        JsonNode r = proxy(ApiEvents.withBody(ApiEvents.load("api-create-split.json", KERMANY),
+                "{\"balance\":\"smote\"}"));
+        assertEquals(400, r.get("statusCode").asInt());
+        assertEquals("balance", MAPPER.readTree(r.get("body").asText()).get("field").asText());
+    }
+
+    @Test
+    void aDatasetWithoutIndexedImagesIsA404() throws Exception {
+        JsonNode r = proxy(ApiEvents.load("api-create-split.json", "never-uploaded"));
+        assertEquals(404, r.get("statusCode").asInt());
+    }
+
+    @Test
+    void aClassWithTooFewPatientsIsA422NamingTheClassAndItsGroups() throws Exception {
+        String dataset = "split-route-few-patients";
+        List<ImageRecord> records = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            records.add(SplitServiceTest.image("PNEUMONIA/p" + i + ".jpeg", "PNEUMONIA", "p" + i, "c-p" + i));
+            records.add(SplitServiceTest.image("NORMAL/n" + i + ".jpeg", "NORMAL", "n" + (i % 2), "c-n" + i));
+        }
+        records.replaceAll(r -> new ImageRecord(dataset, r.imageId(), "images/" + dataset + "/" + r.imageId(),
+                r.label(), r.subtype(), r.patient(), r.originalSplit(), r.format(), r.width(), r.height(), r.channels(),
+                r.bitDepth(), r.sizeBytes(), r.contentId(), r.status(), null, null, null, null));
+        ImageItems.putAll(Emulators.get().dynamo(), Emulators.TABLE, records, catalog.shards());
+        JsonNode r = proxy(ApiEvents.load("api-create-split.json", dataset));
+        assertEquals(422, r.get("statusCode").asInt());
+        String detail = MAPPER.readTree(r.get("body").asText()).get("detail").asText();
+        assertTrue(detail.contains("class NORMAL has 2 groups"), detail);
+    }
+
+    @Test
+    void anUnknownSplitIsA404() throws Exception {
+        assertEquals(404, proxy(ApiEvents.load("api-get-split.json", KERMANY)).get("statusCode").asInt());
+        assertEquals(404, proxy(ApiEvents.withSplitId(ApiEvents.load("api-get-split.json", KERMANY), "not-an-id"))
+                .get("statusCode").asInt());
+    }
+}
