@@ -3,6 +3,8 @@ package io.cxrpipeline.distribution;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -31,7 +33,7 @@ public record Distribution(
 
     /** Images of one class and subtype. */
     @RegisterForReflection
-    public record SubtypeCount(String label, String subtype, long images) {
+    public record SubtypeCount(@JsonProperty("class") String label, String subtype, long images) {
     }
 
     /** Images of one original split folder ({@code train}, {@code val}, {@code test} or none). */

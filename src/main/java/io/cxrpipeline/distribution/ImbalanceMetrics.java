@@ -10,7 +10,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * How imbalanced a set of class counts is.
  *
  * @param majorityClass           the most frequent class (the first in class order on ties)
- * @param minorityClass           the least frequent class (the first in class order on ties)
+ * @param minorityClass           the least frequent class (the last in class order on ties, so that it differs
+ *                                from the majority class when all counts are equal)
  * @param imbalanceRatio          majority count / minority count; null when the minority class has no image
  * @param classImbalance          SageMaker Clarify's CI = (n_a − n_d) / (n_a + n_d) with a = the majority
  *                                class and d = the minority class: 0 is balanced, 1 means the minority is
@@ -46,7 +47,7 @@ public record ImbalanceMetrics(
                 max = n;
                 majority = c;
             }
-            if (n < min) {
+            if (n <= min) {
                 min = n;
                 minority = c;
             }

@@ -73,6 +73,26 @@ public final class CompactIndex {
         out.write(idBytes, idStart[i], idStart[i + 1] - idStart[i]);
     }
 
+    /** Bit of {@link #idSpecials(int)}: the id holds a character JSON escapes (quote, backslash, control). */
+    public static final int JSON_SPECIAL = 1;
+    /** Bit of {@link #idSpecials(int)}: the id holds a character that makes CSV quote it (comma, quote, EOL). */
+    public static final int CSV_SPECIAL = 2;
+
+    /** Which kinds of escaping the image id needs: a mask of {@link #JSON_SPECIAL} and {@link #CSV_SPECIAL}. */
+    public int idSpecials(int i) {
+        int mask = 0;
+        for (int k = idStart[i]; k < idStart[i + 1]; k++) {
+            byte b = idBytes[k];
+            if (b >= 0 && b < 0x20 || b == '"' || b == '\\') {
+                mask |= JSON_SPECIAL;
+            }
+            if (b == ',' || b == '"' || b == '\n' || b == '\r') {
+                mask |= CSV_SPECIAL;
+            }
+        }
+        return mask;
+    }
+
     /** A stable 64-bit hash of the image id. */
     public long idHash(int i) {
         return idHash[i];

@@ -22,6 +22,11 @@ public final class ManifestWriter {
     public static final String CSV_HEADER = "filename,class,class_index,subtype,patient,copy,source_ref";
 
     private static final long SALT_ROWS = 0x726f7773L;
+    private static final byte[] SOURCE_REF = "{\"source-ref\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PATIENT = ",\"patient\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COPY = ",\"copy\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END_OBJECT = "}\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
     private static final int BUFFER = 1 << 16;
 
     /**
@@ -59,6 +64,11 @@ public final class ManifestWriter {
 
         String keyPrefix = "images/" + dataset + "/";
         byte[] sourceRefPrefix = jsonBody("s3://" + bucket + "/" + keyPrefix);
+        byte[] csvKeyPrefix = keyPrefix.getBytes(StandardCharsets.UTF_8);
+        boolean csvKeyPrefixQuoted = !csv(keyPrefix).equals(keyPrefix);
+        String uriPrefix = "s3://" + bucket + "/" + keyPrefix;
+        byte[] csvUriPrefix = uriPrefix.getBytes(StandardCharsets.UTF_8);
+        boolean csvUriPrefixQuoted = !csv(uriPrefix).equals(uriPrefix);
         byte[][] classJson = new byte[classes][];
         byte[][] classCsv = new byte[classes][];
         for (int c = 0; c < classes; c++) {
@@ -133,27 +143,48 @@ public final class ManifestWriter {
                     int t = index.subtype(i) + 1;
                     after[s.ordinal()][c][t]++;
                     imageMask[i] |= (byte) (1 << s.ordinal());
-                    String id = index.imageId(i);
+                    // Ids are written from the index's bytes; only the rare id that needs escaping becomes a String.
+                    int specials = index.idSpecials(i);
                     String patient = index.patientName(index.patient(i));
-                    String copyText = Integer.toString(copy);
+                    byte[] copyText = Integer.toString(copy).getBytes(StandardCharsets.US_ASCII);
 
-                    jsonl.write("{\"source-ref\":\"".getBytes(StandardCharsets.UTF_8));
+                    jsonl.write(SOURCE_REF);
                     jsonl.write(sourceRefPrefix);
-                    jsonl.write(jsonBody(id));
+                    if ((specials & CompactIndex.JSON_SPECIAL) == 0) {
+                        index.writeImageId(i, jsonl);
+                    } else {
+                        jsonl.write(jsonBody(index.imageId(i)));
+                    }
                     jsonl.write(classJson[c]);
                     jsonl.write(subtypeJson[t]);
-                    jsonl.write(",\"patient\":".getBytes(StandardCharsets.UTF_8));
-                    jsonl.write((patient == null ? "null" : jsonString(patient)).getBytes(StandardCharsets.UTF_8));
-                    jsonl.write((",\"copy\":" + copyText + "}\n").getBytes(StandardCharsets.UTF_8));
+                    jsonl.write(PATIENT);
+                    jsonl.write(patient == null ? NULL : jsonString(patient).getBytes(StandardCharsets.UTF_8));
+                    jsonl.write(COPY);
+                    jsonl.write(copyText);
+                    jsonl.write(END_OBJECT);
 
-                    String key = keyPrefix + id;
-                    csv.write(csv(key).getBytes(StandardCharsets.UTF_8));
+                    if ((specials & CompactIndex.CSV_SPECIAL) == 0 && !csvKeyPrefixQuoted) {
+                        csv.write(csvKeyPrefix);
+                        index.writeImageId(i, csv);
+                    } else {
+                        csv.write(csv(keyPrefix + index.imageId(i)).getBytes(StandardCharsets.UTF_8));
+                    }
                     csv.write(classCsv[c]);
                     csv.write(subtypeCsv[t]);
                     csv.write(',');
-                    csv.write((patient == null ? "" : csv(patient)).getBytes(StandardCharsets.UTF_8));
-                    csv.write((',' + copyText + ',').getBytes(StandardCharsets.UTF_8));
-                    csv.write(csv("s3://" + bucket + "/" + key).getBytes(StandardCharsets.UTF_8));
+                    if (patient != null) {
+                        csv.write(csv(patient).getBytes(StandardCharsets.UTF_8));
+                    }
+                    csv.write(',');
+                    csv.write(copyText);
+                    csv.write(',');
+                    if ((specials & CompactIndex.CSV_SPECIAL) == 0 && !csvUriPrefixQuoted) {
+                        csv.write(csvUriPrefix);
+                        index.writeImageId(i, csv);
+                    } else {
+                        csv.write(csv("s3://" + bucket + "/" + keyPrefix + index.imageId(i))
+                                .getBytes(StandardCharsets.UTF_8));
+                    }
                     csv.write('\n');
                 }
             }

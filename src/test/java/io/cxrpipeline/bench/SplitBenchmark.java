@@ -53,6 +53,7 @@ public final class SplitBenchmark {
     private static final List<String> CLASSES = List.of("NORMAL", "PNEUMONIA");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final Path OUT = Path.of("target/bench");
     private static final long SEED = 42;
 
@@ -70,7 +71,7 @@ public final class SplitBenchmark {
         System.out.println();
         System.out.println("== in memory: synthetic catalog -> compact index -> plan -> manifests (bytes counted)");
         System.out.println("images | stream only s | read+index s | digest s | plan s | write s | total create s"
-                + " | x stream | retained B/image | sampled peak heap MiB | manifest MiB | leakage | max dev pp");
+                + " | total create CPU s | x stream | retained B/image | sampled peak heap MiB | manifest MiB | leakage | max dev pp");
         // Warm-up: compile the hot paths before anything is measured.
         inMemory(20_000, false);
         for (int n : sizes) {
@@ -155,16 +156,19 @@ public final class SplitBenchmark {
         SplitService service = new SplitService(catalog, store, new InMemorySplitRepository(), "bench-bucket",
                 CLASSES, Clock.systemUTC());
         Sampler sampler = new Sampler();
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
         t0 = System.nanoTime();
         SplitService.Outcome outcome = service.create(dataset, SplitParameters.defaults(SEED));
         double total = seconds(t0);
+        double cpu = (THREADS.getCurrentThreadCpuTime() - cpu0) / 1e9;
         long peak = sampler.stop() - base;
         JsonNode summary = MAPPER.readTree(outcome.split().summary());
         if (!print) {
             return;
         }
-        System.out.printf(Locale.ROOT, "%d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %d | %d | %.1f | %s | %.3f%n",
-                n, stream, read, digestSeconds, planSeconds, write, total, total / stream, retained / n, peak >> 20,
+        System.out.printf(Locale.ROOT,
+                "%d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %d | %d | %.1f | %s | %.3f%n",
+                n, stream, read, digestSeconds, planSeconds, write, total, cpu, total / stream, retained / n, peak >> 20,
                 store.bytes() / 1048576.0, summary.at("/leakage/passed").asBoolean() ? "0" : "LEAK",
                 summary.at("/ratioDeviation/maxPercentagePoints").asDouble());
         ours.add(new Ours(n, total, summary.at("/leakage/patientsInSeveralSplits").asLong(),

@@ -30,6 +30,8 @@ class ImbalanceMetricsTest {
     void balancedClassesHaveRatioOneCiZeroAndEntropyOne() {
         ImbalanceMetrics m = ImbalanceMetrics.of(List.of("A", "B", "C"), Map.of("A", 10L, "B", 10L, "C", 10L));
         assertEquals(1.0, m.imbalanceRatio());
+        assertEquals("A", m.majorityClass());
+        assertEquals("C", m.minorityClass(), "ties: majority first, minority last in class order");
         assertEquals(0.0, m.classImbalance());
         assertEquals(1.0, m.normalisedEntropy(), 1e-12);
         assertEquals(1.0 / 3, m.classImbalanceOneVsRest().get("B"), 1e-12);
