@@ -208,6 +208,36 @@ class SplitServiceTest {
     }
 
     @Test
+    void theSplitIdAndManifestBytesOfAGivenIndexAndParametersAreStableAcrossReleases() throws IOException {
+        // A changed id would make every existing split unreachable by repeating its request: change
+        // SplitParameters.ALGORITHM instead when the algorithm changes on purpose.
+        List<ImageRecord> records = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            records.add(image("train/NORMAL/IM-" + i + ".jpeg", "NORMAL", i % 4 == 0 ? null : "n" + (i / 2), "c" + i));
+            records.add(image("train/PNEUMONIA/person" + (i / 3) + "_bacteria_" + i + ".jpeg", "PNEUMONIA",
+                    "person" + (i / 3), "p" + i));
+            records.add(image("test/PNEUMONIA/person" + (100 + i) + "_virus_" + i + ".jpeg", "PNEUMONIA",
+                    "person" + (100 + i), i == 7 ? "c3" : "v" + i));
+        }
+        Run run = run(records, SplitParameters.defaults(42), 0);
+        assertEquals("sha256:", run.summary().at("/index/digest").asText().substring(0, 7));
+        assertEquals(GOLDEN_ID, run.outcome().split().splitId());
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (String name : List.of("train.jsonl", "val.jsonl", "test.jsonl", "train.csv", "val.csv", "test.csv")) {
+            sha.update(run.store().objects().get(run.prefix() + name));
+        }
+        assertEquals(GOLDEN_MANIFESTS, java.util.HexFormat.of().formatHex(sha.digest()));
+    }
+
+    private static final String GOLDEN_ID = "fda12d6028c8e3b2";
+    private static final String GOLDEN_MANIFESTS = "04e6cbb0b1684836ea62973110f76a1c7b083b1551f761143fdcc9e99e34b717";
+
+    @Test
     void differentSeedsPutGroupsInDifferentSplits() throws IOException {
         List<ImageRecord> records = SyntheticIndex.kermanyLike(DATASET, SyntheticIndex.KERMANY_IMAGES, 9);
         Set<String> a = sources(run(records, SplitParameters.defaults(1), 0).rows().get("test"));
