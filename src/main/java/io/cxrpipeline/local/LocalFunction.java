@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One function of the artifact, running in its own JVM as it runs in its own Lambda: the packaged
- * application with {@code QUARKUS_FUNQY_EXPORT} set, polling a {@link LambdaRuntimeApi} on loopback.
+ * application with {@code QUARKUS_FUNQY_EXPORT} set, polling a {@link LambdaRuntimeApi} on loopback
+ * through {@link RuntimeBootstrap}.
  */
 public final class LocalFunction implements AutoCloseable {
 
@@ -30,7 +31,7 @@ public final class LocalFunction implements AutoCloseable {
      * Starts the function.
      *
      * @param name    the Funqy function to export
-     * @param app     {@code target/quarkus-app/quarkus-run.jar}
+     * @param app     the runner jar ({@code target/*-runner.jar}, the jar function.zip carries)
      * @param heapMb  the heap, like the Lambda's memory setting
      * @param env     environment of the function (endpoints, bucket, table)
      * @param logDir  where its output goes, one file per function
@@ -42,7 +43,7 @@ public final class LocalFunction implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // Serial GC: a Lambda-sized JVM that leaves the cores to the others.
                 "-Xmx" + heapMb + "m", "-XX:+UseSerialGC",
-                "-Dquarkus.profile=local", "-jar", app.toString()));
+                "-Dquarkus.profile=local", "-cp", app.toString(), RuntimeBootstrap.class.getName()));
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)

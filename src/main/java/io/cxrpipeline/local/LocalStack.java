@@ -102,7 +102,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_ACCESS_KEY_ID", EmbeddedS3.ACCESS_KEY);
         env.put("AWS_SECRET_ACCESS_KEY", EmbeddedS3.SECRET_KEY);
-        env.put("CXR_INFERENCE_MODEL_CACHE", settings.dataDir().resolve("model-cache").toString());
+        env.put("CXR_INFERENCE_CACHE_DIR", settings.dataDir().resolve("model-cache").toString());
 
         // Heaps follow the memory template.yaml gives each Lambda, scaled down for one machine.
         Map<String, Integer> heaps = new LinkedHashMap<>();
