@@ -173,10 +173,11 @@ public class DynamoTrainingRuns implements TrainingRuns {
 
     @Override
     public void recordModel(String runId, ModelOutcome outcome) {
-        update(runId, "SET #v = :v, #uri = :uri, #metrics = :metrics, #promoted = :promoted, #why = :why",
+        // A registration that succeeds on a retry clears the error of the failed attempt.
+        update(runId, "SET #v = :v, #uri = :uri, #metrics = :metrics, #promoted = :promoted, #why = :why REMOVE #err",
                 "attribute_exists(#pk)",
                 Map.of("#pk", TableKeys.PK, "#v", "modelVersion", "#uri", "modelUri", "#metrics", "metrics",
-                        "#promoted", "promoted", "#why", "promotionReason"),
+                        "#promoted", "promoted", "#why", "promotionReason", "#err", "error"),
                 Map.of(":v", str(outcome.version()), ":uri", str(outcome.modelUri()), ":metrics",
                         str(json(outcome.metrics())), ":promoted", AttributeValue.fromBool(outcome.promoted()),
                         ":why", str(outcome.promotionReason())));

@@ -89,7 +89,7 @@ class InMemoryTrainingRuns implements TrainingRuns {
     public synchronized void recordModel(String runId, ModelOutcome o) {
         TrainingRun r = runs.get(runId);
         runs.put(runId, new TrainingRun(r.runId(), r.dataset(), r.splitId(), r.status(), r.statusReason(),
-                r.statusTimes(), r.createdAt(), r.updatedAt(), r.jobId(), r.jobName(), r.exitCode(), r.error(),
+                r.statusTimes(), r.createdAt(), r.updatedAt(), r.jobId(), r.jobName(), r.exitCode(), null,
                 r.params(), r.manifests(), r.outputUri(), o.metrics(), o.version(), o.modelUri(), o.promoted(),
                 o.promotionReason(), r.clientToken(), r.submitClaimedAt()));
     }
