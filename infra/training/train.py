@@ -11,6 +11,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# OpenMP threads that spin while waiting burn the CPU they wait for when the cores are shared (a CI runner,
+# a laptop running the local stack): measured 4-5x slower epochs on a busy 2-core machine. Set before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from cxrtrain.run import main  # noqa: E402
 
