@@ -1,6 +1,7 @@
 package io.cxrpipeline.splits;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -115,7 +116,8 @@ public final class SplitRequestParser {
             }
         }
         double[] r = new double[3];
-        double sum = 0;
+        // Summed as the decimals the client wrote (0.7 + 0.2 + 0.2 = 1.1, not 1.0999999999999999).
+        BigDecimal sum = BigDecimal.ZERO;
         for (SplitName s : SplitName.values()) {
             String field = "ratios." + s.id();
             JsonNode v = present(n.get(s.id()));
@@ -130,12 +132,12 @@ public final class SplitRequestParser {
                 throw ApiException.badRequest(field, field + " must be greater than 0, got " + v.asText());
             }
             r[s.ordinal()] = value;
-            sum += value;
+            sum = sum.add(v.decimalValue());
         }
-        if (Math.abs(sum - 1) > RATIO_TOLERANCE) {
+        if (sum.subtract(BigDecimal.ONE).abs().doubleValue() > RATIO_TOLERANCE) {
             throw ApiException.badRequest("ratios", String.format(Locale.ROOT,
                     "ratios must sum to 1 (within %.0e); train + val + test = %s", RATIO_TOLERANCE,
-                    Double.toString(sum)));
+                    sum.stripTrailingZeros().toPlainString()));
         }
         return r;
     }

@@ -44,6 +44,7 @@ class SplitRequestParserTest {
         "{\"ratios\":{\"train\":-0.2,\"val\":0.6,\"test\":0.6}}|ratios.train|greater than 0",
         "{\"ratios\":{\"train\":0.8,\"val\":0,\"test\":0.2}}|ratios.val|greater than 0",
         "{\"ratios\":{\"train\":0.6,\"val\":0.2,\"test\":0.1}}|ratios|sum to 1",
+        "{\"ratios\":{\"train\":0.7,\"val\":0.2,\"test\":0.2}}|ratios|train + val + test = 1.1",
         "{\"ratios\":{\"train\":0.6,\"val\":0.2}}|ratios.test|required",
         "{\"ratios\":{\"train\":0.6,\"val\":0.2,\"test\":\"0.2\"}}|ratios.test|must be a number",
         "{\"ratios\":{\"train\":0.6,\"valid\":0.2,\"test\":0.2}}|ratios.valid|unknown split",
