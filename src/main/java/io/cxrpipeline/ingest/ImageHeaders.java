@@ -138,7 +138,8 @@ public final class ImageHeaders {
         // The bytes given end inside the header: either more of the object is needed, or the object
         // itself ends there.
         if (have < size) {
-            return Result.needMore(JPEG, Math.min(need, size));
+            // Ask for generously more than the next segment needs: the frame header usually follows closely.
+            return Result.needMore(JPEG, Math.min(Math.max(need + 4096, 2L * have), size));
         }
         return Result.rejected(JPEG, Reasons.TRUNCATED_JPEG);
     }

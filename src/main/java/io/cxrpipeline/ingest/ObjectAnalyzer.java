@@ -68,23 +68,25 @@ public final class ObjectAnalyzer {
         String version = head.eTag() != null ? head.eTag() : eTag;
         long size = head.size();
         ImageHeaders.Result result = ImageHeaders.parse(head.bytes(), size);
-        if (result.needsMore()) {
-            if (result.needBytes() > maxHeaderBytes) {
+        while (result.needsMore()) {
+            int need = result.needBytes();
+            if (need > maxHeaderBytes) {
                 return rejected(result.format(),
                         Reasons.unsupportedFormat(result.format() + " with a header over " + maxHeaderBytes + " bytes"),
                         size, version, head, read);
             }
-            head = store.read(bucket, key, version, 0, result.needBytes());
+            int had = head.bytes().length;
+            head = store.read(bucket, key, version, 0, need);
             if (head == null) {
                 return Analysis.gone(read);
             }
             read += head.bytes().length;
-            result = ImageHeaders.parse(head.bytes(), size);
-            if (result.needsMore()) {
-                // the object shrank or lies about its size: the header still does not fit
+            if (head.bytes().length <= had) {
+                // the object is shorter than its listed size: the header cannot be completed
                 return rejected(result.format(), ImageHeaders.JPEG.equals(result.format())
-                        ? Reasons.CORRUPT_JPEG : Reasons.CORRUPT_PNG, size, version, head, read);
+                        ? Reasons.TRUNCATED_JPEG : Reasons.TRUNCATED_PNG, size, version, head, read);
             }
+            result = ImageHeaders.parse(head.bytes(), size);
         }
         if (result.rejection() != null) {
             return rejected(result.format(), result.rejection(), size, version, head, read);
