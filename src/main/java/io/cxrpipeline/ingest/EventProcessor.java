@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
@@ -22,13 +21,10 @@ public final class EventProcessor {
 
     private final IndexingService service;
     private final IngestLog log;
-    private final Function<String, S3EventNotification> sqsBodyReader;
 
-    /** @param sqsBodyReader parses the body of an SQS message that carries an S3 event notification */
-    public EventProcessor(IndexingService service, IngestLog log, Function<String, S3EventNotification> sqsBodyReader) {
+    public EventProcessor(IndexingService service, IngestLog log) {
         this.service = service;
         this.log = log;
-        this.sqsBodyReader = sqsBodyReader;
     }
 
     /** The notification failed in part; the message names the records. */
@@ -40,7 +36,9 @@ public final class EventProcessor {
     }
 
     public IndexSummary process(S3EventNotification notification) {
-        List<S3EventNotification.Record> records = flatten(notification);
+        // Records is absent in the s3:TestEvent S3 sends when a notification is configured.
+        List<S3EventNotification.Record> records = notification == null || notification.records() == null
+                ? List.of() : notification.records();
         List<IndexOutcome> outcomes = new ArrayList<>(records.size());
         List<String> failed = new ArrayList<>();
         Throwable firstFailure = null;
@@ -84,31 +82,5 @@ public final class EventProcessor {
         Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
         outcomes.forEach(o -> counts.merge(o.outcome(), 1, Integer::sum));
         return new IndexSummary(outcomes.size(), counts, outcomes);
-    }
-
-    /** S3 records as they are, and the S3 records inside SQS message bodies. */
-    private List<S3EventNotification.Record> flatten(S3EventNotification notification) {
-        List<S3EventNotification.Record> out = new ArrayList<>();
-        if (notification == null || notification.records() == null) {
-            return out; // e.g. the s3:TestEvent S3 sends when a notification is configured
-        }
-        for (S3EventNotification.Record r : notification.records()) {
-            if ("aws:sqs".equals(r.eventSource()) && r.body() != null) {
-                S3EventNotification inner;
-                try {
-                    inner = sqsBodyReader.apply(r.body());
-                } catch (RuntimeException e) {
-                    log.log("event", new IndexOutcome(null, null, null, null, Outcome.INVALID, null,
-                            "SQS message " + r.messageId() + " does not carry an S3 event notification", 0, 0), e);
-                    continue;
-                }
-                if (inner != null && inner.records() != null) {
-                    out.addAll(inner.records());
-                }
-            } else {
-                out.add(r);
-            }
-        }
-        return out;
     }
 }

@@ -55,14 +55,8 @@ public class IngestBeans {
 
     @Produces
     @Singleton
-    EventProcessor eventProcessor(IndexingService service, IngestLog log, ObjectMapper mapper) {
-        return new EventProcessor(service, log, body -> {
-            try {
-                return mapper.readValue(body, S3EventNotification.class);
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("not an S3 event notification", e);
-            }
-        });
+    EventProcessor eventProcessor(IndexingService service, IngestLog log) {
+        return new EventProcessor(service, log);
     }
 
     @Produces

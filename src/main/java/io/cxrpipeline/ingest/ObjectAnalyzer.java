@@ -13,7 +13,7 @@ public final class ObjectAnalyzer {
     /**
      * What an object is.
      *
-     * @param info      the header, null when the object was rejected
+     * @param info      the header, null when it could not be read
      * @param format    the recognised format, also for some rejections (e.g. DICOM), else null
      * @param rejection a {@link Reasons} string, or null
      * @param eTag      the ETag of the version read, without quotes
@@ -93,8 +93,9 @@ public final class ObjectAnalyzer {
         }
         ImageInfo info = result.info();
         if (info.pixels() > maxPixels) {
-            return rejected(info.format(), Reasons.tooManyPixels(info.width(), info.height(), maxPixels), size, version,
-                    head, read);
+            // keep the dimensions: they are the reason
+            return new Analysis(false, info, info.format(), Reasons.tooManyPixels(info.width(), info.height(), maxPixels),
+                    size, version, head.metadata(), read);
         }
         byte[] tail;
         if (head.bytes().length >= size) {

@@ -8,23 +8,17 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * An S3 event notification as S3 sends it to Lambda (or as the body of an SQS message, which
- * {@link Record#body()} carries). Only the fields indexing reads are modelled; keys arrive URL-encoded.
+ * An S3 event notification as S3 sends it to Lambda. Only the fields indexing reads are modelled; keys arrive
+ * URL-encoded. (Inside SQS messages it arrives unwrapped: Funqy's event handling passes each message body.)
  */
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record S3EventNotification(@JsonProperty("Records") List<Record> records) {
 
-    /** One record: an S3 event, or an SQS message whose body is an S3 event notification. */
+    /** One event. */
     @RegisterForReflection
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Record(
-            String eventSource,
-            String eventName,
-            String eventTime,
-            S3 s3,
-            String body,
-            String messageId) {
+    public record Record(String eventSource, String eventName, String eventTime, S3 s3) {
     }
 
     @RegisterForReflection

@@ -17,19 +17,12 @@ class EventProcessorTest {
 
     private final IngestFixture f = new IngestFixture();
     private final ObjectMapper mapper = new ObjectMapper();
-    private final EventProcessor processor = new EventProcessor(f.service, new IngestLog(mapper), body -> {
-        try {
-            return mapper.readValue(body, S3EventNotification.class);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    });
+    private final EventProcessor processor = new EventProcessor(f.service, new IngestLog(mapper));
 
     private static S3EventNotification.Record record(ObjectEvent e, String encodedKey) {
         return new S3EventNotification.Record("aws:s3", e.eventName(), "2025-01-01T00:00:00.000Z",
                 new S3EventNotification.S3(new S3EventNotification.Bucket(e.bucket()),
-                        new S3EventNotification.S3Object(encodedKey, e.size(), e.eTag(), null, e.sequencer())),
-                null, null);
+                        new S3EventNotification.S3Object(encodedKey, e.size(), e.eTag(), null, e.sequencer())));
     }
 
     @Test
@@ -63,17 +56,6 @@ class EventProcessorTest {
         assertEquals(Outcome.INVALID, s.outcomes().get(0).outcome());
         assertEquals(Outcome.WRITTEN, s.outcomes().get(1).outcome());
         assertEquals(1, s.counts().get(Outcome.INVALID));
-    }
-
-    @Test
-    void s3EventInsideAnSqsMessageIsIndexed() throws Exception {
-        ObjectEvent a = f.put("images/ds/NORMAL/a.jpeg", TestImages.jpeg(100, 80, 1));
-        String inner = mapper.writeValueAsString(new S3EventNotification(List.of(record(a, "images/ds/NORMAL/a.jpeg"))));
-        S3EventNotification sqs = new S3EventNotification(List.of(
-                new S3EventNotification.Record("aws:sqs", null, null, null, inner, "m-1")));
-        IndexSummary s = processor.process(sqs);
-        assertEquals(1, s.records());
-        assertEquals(ImageStatus.INDEXED, s.outcomes().get(0).status());
     }
 
     @Test

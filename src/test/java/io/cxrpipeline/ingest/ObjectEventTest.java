@@ -29,14 +29,13 @@ class ObjectEventTest {
     void recordDecodesKindKeyETagAndSequencer() {
         S3EventNotification.Record r = new S3EventNotification.Record("aws:s3", "ObjectCreated:Put", "t",
                 new S3EventNotification.S3(new S3EventNotification.Bucket("b"),
-                        new S3EventNotification.S3Object("images/d/NORMAL/a+1.jpeg", 5L, "\"abc\"", null, "0A")),
-                null, null);
+                        new S3EventNotification.S3Object("images/d/NORMAL/a+1.jpeg", 5L, "\"abc\"", null, "0A")));
         ObjectEvent e = ObjectEvent.from(r);
         assertEquals(ObjectEvent.Kind.CREATED, e.kind());
         assertEquals("images/d/NORMAL/a 1.jpeg", e.key());
         assertEquals("abc", e.eTag());
         assertEquals(Sequencers.normalise("A"), e.sequencer());
         assertEquals(ObjectEvent.Kind.REMOVED, ObjectEvent.from(new S3EventNotification.Record("aws:s3",
-                "ObjectRemoved:DeleteMarkerCreated", "t", r.s3(), null, null)).kind());
+                "ObjectRemoved:DeleteMarkerCreated", "t", r.s3())).kind());
     }
 }
