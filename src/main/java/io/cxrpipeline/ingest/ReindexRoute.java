@@ -24,9 +24,15 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @ApplicationScoped
 public class ReindexRoute implements Route {
 
-    /** The request body; both fields optional. */
+    /**
+     * The request body; every field optional.
+     *
+     * @param continuationToken from the previous response, to resume
+     * @param force             re-judge entries that are up to date (after changing classes or key rules)
+     * @param limit             examine at most this many objects in this call (at most the configured maximum)
+     */
     @RegisterForReflection
-    public record ReindexRequest(String continuationToken, Boolean force) {
+    public record ReindexRequest(String continuationToken, Boolean force, Integer limit) {
     }
 
     /** The response body. */
@@ -61,9 +67,12 @@ public class ReindexRoute implements Route {
         }
         ReindexRequest body = json.read(request, ReindexRequest.class);
         String startAfter = body.continuationToken() == null ? null : decode(body.continuationToken(), dataset);
+        if (body.limit() != null && body.limit() < 1) {
+            throw ApiException.badRequest("limit", "limit must be at least 1");
+        }
         ReindexService.Result r;
         try {
-            r = service.get().run(dataset, startAfter, Boolean.TRUE.equals(body.force()));
+            r = service.get().run(dataset, startAfter, Boolean.TRUE.equals(body.force()), body.limit());
         } catch (ReindexService.UnknownDatasetException e) {
             throw ApiException.notFound("dataset " + dataset + " has no objects: " + e.getMessage());
         } catch (InfrastructureException e) {

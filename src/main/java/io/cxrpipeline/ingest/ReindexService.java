@@ -18,6 +18,11 @@ import io.cxrpipeline.ingest.IndexOutcome.Outcome;
  */
 public final class ReindexService {
 
+    /** The most objects one call examines. */
+    public int maxObjects() {
+        return maxObjects;
+    }
+
     /** No object exists under the dataset's prefix. */
     public static class UnknownDatasetException extends RuntimeException {
 
@@ -65,10 +70,12 @@ public final class ReindexService {
      *
      * @param startAfter where the previous call stopped, or null to start
      * @param force      re-judge up-to-date entries too (after changing classes or key rules)
+     * @param limit      examine at most this many objects (capped by the configured maximum), or null
      * @throws UnknownDatasetException when a first call finds no object
      * @throws InfrastructureException when S3 or DynamoDB fails before any object could be examined
      */
-    public Result run(String dataset, String startAfter, boolean force) {
+    public Result run(String dataset, String startAfter, boolean force, Integer limit) {
+        int maxObjects = limit == null ? this.maxObjects : Math.max(1, Math.min(limit, this.maxObjects));
         long deadline = clock.millis() + budget.toMillis();
         String prefix = service.rules().datasetPrefix(dataset);
         String after = startAfter;

@@ -35,7 +35,7 @@ class ReindexServiceTest {
         int indexed = 0;
         ReindexService.Result r;
         do {
-            r = service.run("ds", after, false);
+            r = service.run("ds", after, false, null);
             after = r.startAfter();
             indexed += r.indexed();
             calls++;
@@ -46,21 +46,30 @@ class ReindexServiceTest {
         for (int i = 0; i < 25; i++) {
             assertEquals(ImageStatus.INDEXED, f.record("train/NORMAL/IM-%04d-0001.jpeg".formatted(i)).status());
         }
-        ReindexService.Result again = reindex(100).run("ds", null, false);
+        ReindexService.Result again = reindex(100).run("ds", null, false, null);
         assertEquals(0, again.indexed());
         assertEquals(25, again.skipped());
         assertTrue(again.done());
     }
 
     @Test
+    void limitCapsOneCallAndCannotExceedTheConfiguredMaximum() {
+        for (int i = 0; i < 8; i++) {
+            f.put("images/ds/NORMAL/%d.jpeg".formatted(i), TestImages.jpeg(40, 30, i));
+        }
+        assertEquals(2, reindex(5).run("ds", null, false, 2).scanned());
+        assertEquals(5, reindex(5).run("ds", null, false, 500).scanned());
+    }
+
+    @Test
     void unknownDatasetIsReported() {
-        assertThrows(ReindexService.UnknownDatasetException.class, () -> reindex(10).run("nothing", null, false));
+        assertThrows(ReindexService.UnknownDatasetException.class, () -> reindex(10).run("nothing", null, false, null));
     }
 
     @Test
     void unreachableStoreBeforeAnyProgressIsAnInfrastructureFailure() {
         f.put("images/ds/NORMAL/a.jpeg", TestImages.jpeg(40, 30, 1));
         f.index.fail = op -> true;
-        assertThrows(InfrastructureException.class, () -> reindex(10).run("ds", null, false));
+        assertThrows(InfrastructureException.class, () -> reindex(10).run("ds", null, false, null));
     }
 }
