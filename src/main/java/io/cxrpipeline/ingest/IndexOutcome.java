@@ -18,6 +18,7 @@ public record IndexOutcome(String key, String dataset, String imageId, String ev
         ImageStatus status, String reason, long bytesRead, long durationMs) {
 
     /** The kinds of outcome. */
+    @RegisterForReflection
     public enum Outcome {
         /** The index entry was written (its status says what the object is). */
         WRITTEN,

@@ -198,7 +198,7 @@ public final class IndexingService {
             if (group == null || !group.members().contains(r.imageId())) {
                 group = index.addMember(r.dataset(), r.contentId(), r.imageId());
             }
-            reconcile(r.dataset(), r.contentId(), group, null);
+            reconcile(r.dataset(), r.contentId(), group, cur);
         }
         if (cur.releasedContentId() != null) {
             reconcile(r.dataset(), cur.releasedContentId(), null, null);

@@ -226,9 +226,16 @@ public final class SampleData {
         return bytes.get();
     }
 
-    private static void jpeg(BufferedImage img, int quality, Path file) {
+    private static void jpeg(BufferedImage img, int quality, Path file) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            jpeg(img, quality, out);
+        }
+    }
+
+    /** Encodes a grayscale image as a baseline JPEG of the given quality (1-100). */
+    public static void jpeg(BufferedImage img, int quality, OutputStream out) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (OutputStream out = Files.newOutputStream(file); ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
             writer.setOutput(ios);
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);

@@ -8,10 +8,10 @@ import java.util.SplittableRandom;
  * consolidation (bacterial) or diffuse patchy haze on both sides (viral), so that a model has a real signal
  * to learn. No patient data: everything comes from the seed.
  */
-final class SyntheticXray {
+public final class SyntheticXray {
 
     /** What to draw. */
-    enum Finding {
+    public enum Finding {
         NONE, BACTERIAL, VIRAL
     }
 
@@ -19,14 +19,14 @@ final class SyntheticXray {
     }
 
     /** Row-major 8-bit pixels, {@code width * height} bytes. */
-    static byte[] render(int width, int height, Finding finding, long seed) {
+    public static byte[] render(int width, int height, Finding finding, long seed) {
         byte[] px = new byte[width * height];
         render(px, width, height, finding, seed);
         return px;
     }
 
     /** Draws into {@code px} (row-major, {@code width * height} bytes). */
-    static void render(byte[] px, int width, int height, Finding finding, long seed) {
+    public static void render(byte[] px, int width, int height, Finding finding, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] v = new float[width * height];
 
@@ -64,34 +64,60 @@ final class SyntheticXray {
         double clavicleY = lungTop + height * 0.02;
         double clavicleHalf = height * 0.022;
         double ribDrop = height * (0.08 + r.nextDouble() * 0.04);
+        // Terms that depend on the column only, computed once per image rather than once per pixel.
+        double[] torsoX = new double[width];
+        double[] leftX = new double[width];
+        double[] rightX = new double[width];
+        double[] ribDropX = new double[width];
+        double[] ribWeightX = new double[width];
+        double[] mediastinumX = new double[width];
+        double[] clavicleX = new double[width];
+        double[] clavicleOffsetX = new double[width];
+        double[] heartX = new double[width];
+        for (int x = 0; x < width; x++) {
+            double ax = Math.abs(x - cx);
+            torsoX[x] = (x - cx) * (x - cx) * invTorsoRx2;
+            leftX[x] = (x - leftCx) * (x - leftCx);
+            rightX[x] = (x - rightCx) * (x - rightCx);
+            double lateral = ax / (lungDx * 1.8);
+            ribDropX[x] = ribDrop * lateral * lateral; // ribs run from the spine and fall away laterally
+            ribWeightX[x] = smooth(mediastinumHalf * 0.8, mediastinumHalf * 1.6, ax);
+            mediastinumX[x] = smooth(mediastinumHalf * 1.6, mediastinumHalf * 0.5, ax);
+            clavicleX[x] = smooth(width * 0.38, width * 0.3, ax) * smooth(width * 0.03, width * 0.08, ax);
+            clavicleOffsetX[x] = 0.15 * (ax - lungDx);
+            double hx = (x - heartCx) / heartRx;
+            heartX[x] = hx * hx;
+        }
         for (int y = 0; y < height; y++) {
             double dyT = (y - torsoCy) * (y - torsoCy) * invTorsoRy2;
             double dyL = (y - lungCy) * (y - lungCy) * invLungRy2;
             // Lungs narrow towards the apex.
             double taper = 0.55 + 0.45 * clamp((y - lungTop) / (1.2 * lungRy));
             double invLungRx2 = 1 / Math.pow(lungRx * taper, 2);
+            double mediastinumY = smooth(height * 0.95, height * 0.12, y);
+            double hy = (y - heartCy) / heartRy;
+            double hy2 = hy * hy;
+            double background = 10 * (double) y / height;
             int row = y * width;
             for (int x = 0; x < width; x++) {
-                double ax = Math.abs(x - cx);
-                double dT = (x - cx) * (x - cx) * invTorsoRx2 + dyT;
-                double body = smooth(1.08, 0.88, dT);
-                double dl = (x - leftCx) * (x - leftCx) * invLungRx2 + dyL;
-                double dr = (x - rightCx) * (x - rightCx) * invLungRx2 + dyL;
-                double lung = Math.max(smooth(1.0, 0.65, dl), smooth(1.0, 0.65, dr));
-                // Ribs run from the spine and fall away laterally.
-                double lateral = ax / (lungDx * 1.8);
-                int phase = (int) (y - ribDrop * lateral * lateral) % period;
-                double ribs = rib[phase < 0 ? phase + period : phase] * body * (0.2 + 0.8 * lung)
-                        * smooth(mediastinumHalf * 0.8, mediastinumHalf * 1.6, ax);
-                double mediastinum = smooth(mediastinumHalf * 1.6, mediastinumHalf * 0.5, ax)
-                        * smooth(height * 0.95, height * 0.12, y) * body;
-                double hx = (x - heartCx) / heartRx;
-                double hy = (y - heartCy) / heartRy;
-                double heart = smooth(1.3, 0.2, hx * hx + hy * hy);
-                double clavicle = smooth(clavicleHalf, 0, Math.abs(y - clavicleY + 0.15 * (ax - lungDx)))
-                        * smooth(width * 0.38, width * 0.3, ax) * smooth(width * 0.03, width * 0.08, ax);
-                double value = 14 + body * 135 - lung * 90 + ribs * 42 + mediastinum * 55 + heart * 45 * lung
-                        + clavicle * 35 + (1 - body) * 10 * (double) y / height;
+                double body = smooth(1.08, 0.88, torsoX[x] + dyT);
+                double value;
+                if (body == 0) {
+                    value = 14 + background;
+                } else {
+                    double dl = leftX[x] * invLungRx2 + dyL;
+                    double dr = rightX[x] * invLungRx2 + dyL;
+                    double lung = Math.min(dl, dr) < 1 ? Math.max(smooth(1.0, 0.65, dl), smooth(1.0, 0.65, dr)) : 0;
+                    int phase = (int) (y - ribDropX[x]) % period;
+                    double ribs = rib[phase < 0 ? phase + period : phase] * body * (0.2 + 0.8 * lung) * ribWeightX[x];
+                    double mediastinum = mediastinumX[x] * mediastinumY * body;
+                    double hd = heartX[x] + hy2;
+                    double heart = hd < 1.3 ? smooth(1.3, 0.2, hd) : 0;
+                    double clavicle = clavicleX[x] == 0 ? 0
+                            : smooth(clavicleHalf, 0, Math.abs(y - clavicleY + clavicleOffsetX[x])) * clavicleX[x];
+                    value = 14 + body * 135 - lung * 90 + ribs * 42 + mediastinum * 55 + heart * 45 * lung
+                            + clavicle * 35 + (1 - body) * background;
+                }
                 v[row + x] = (float) (value * exposure);
             }
         }
