@@ -103,6 +103,32 @@ class IndexObjectsFunctionTest {
     }
 
     @Test
+    void sampleDatasetIsIndexedWithClassSubtypePatientSplitAndDimensions(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        var options = io.cxrpipeline.local.sample.SampleData.parse(new String[] {"--out", dir.toString(),
+                "--count", "24", "--seed", "5", "--min-size", "200", "--max-size", "320"});
+        var plan = io.cxrpipeline.local.sample.SampleData.plan(options);
+        io.cxrpipeline.local.sample.SampleData.write(options, plan);
+        List<ObjectNode> records = new ArrayList<>();
+        for (var p : plan) {
+            records.add(upload(p.path(), java.nio.file.Files.readAllBytes(dir.resolve("chest_xray").resolve(p.path()))));
+        }
+        deliver(S3Events.notification(records)).then().statusCode(200).body("counts.WRITTEN", equalTo(plan.size()));
+        KeyRules rules = KeyRules.defaults();
+        for (var p : plan) {
+            Map<String, AttributeValue> item = item(p.path());
+            assertEquals("INDEXED", s(item, "status"), p.path());
+            assertEquals(p.label(), s(item, "label"), p.path());
+            assertEquals(p.subtype(), s(item, "subtype"), p.path());
+            assertEquals(p.split(), s(item, "originalSplit"), p.path());
+            assertEquals(rules.derive(p.path(), Map.of()).patient(), s(item, "patient"), p.path());
+            assertEquals(Integer.toString(p.width()), s(item, "width"), p.path());
+            assertEquals(Integer.toString(p.height()), s(item, "height"), p.path());
+            assertEquals("1", s(item, "channels"), p.path());
+        }
+    }
+
+    @Test
     void deleteFixtureDeindexesAndTheRedeliveredCreateCannotBringItBack() {
         ObjectNode put = upload("test/NORMAL/IM-0001-0001.jpeg", TestImages.jpeg(300, 300, 2));
         deliver(S3Events.notification(put)).then().statusCode(200);

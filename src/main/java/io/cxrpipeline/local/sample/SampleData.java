@@ -41,12 +41,12 @@ import io.cxrpipeline.local.sample.SyntheticXray.Finding;
 public final class SampleData {
 
     /** The command's options; see {@link #usage()}. */
-    record Options(Path out, String dataset, int count, long seed, int minSize, int maxSize, int quality,
+    public record Options(Path out, String dataset, int count, long seed, int minSize, int maxSize, int quality,
             double normalFraction, int threads) {
     }
 
     /** One image to write: its path below the dataset folder, its size, what it shows and its own seed. */
-    record Planned(String path, String split, String label, String subtype, int width, int height, Finding finding,
+    public record Planned(String path, String split, String label, String subtype, int width, int height, Finding finding,
             long seed) {
     }
 
@@ -75,7 +75,7 @@ public final class SampleData {
                 root, o.dataset());
     }
 
-    static String usage() {
+    public static String usage() {
         return """
                 usage: SampleData [--out DIR] [--dataset NAME] [--count N] [--seed S] [--min-size PX] [--max-size PX]
                                   [--quality 1-100] [--normal-fraction F] [--threads T]
@@ -89,7 +89,12 @@ public final class SampleData {
                   --threads          encoder threads (default: available processors)""";
     }
 
-    static Options parse(String[] args) {
+    /**
+     * Reads {@code --name value} options.
+     *
+     * @throws IllegalArgumentException on an unknown option or an invalid value
+     */
+    public static Options parse(String[] args) {
         Map<String, String> a = new TreeMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -117,7 +122,7 @@ public final class SampleData {
     }
 
     /** Decides every image (names, splits, sizes, findings) from the seed alone. */
-    static List<Planned> plan(Options o) {
+    public static List<Planned> plan(Options o) {
         Random r = new Random(o.seed());
         int normals = (int) Math.round(o.count() * o.normalFraction());
         List<Planned> out = new ArrayList<>(o.count());
@@ -199,7 +204,7 @@ public final class SampleData {
     }
 
     /** Renders and writes the images in parallel; returns the bytes written. */
-    static long write(Options o, List<Planned> plan) throws Exception {
+    public static long write(Options o, List<Planned> plan) throws Exception {
         Path root = o.out().resolve(o.dataset());
         AtomicLong bytes = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(o.threads());
@@ -249,7 +254,7 @@ public final class SampleData {
     }
 
     /** Counts per split, class and subtype. */
-    static Map<String, Integer> summary(List<Planned> plan) {
+    public static Map<String, Integer> summary(List<Planned> plan) {
         Map<String, Integer> counts = new TreeMap<>();
         for (Planned p : plan) {
             counts.merge(p.split() + " " + p.label() + (p.subtype() == null ? "" : " " + p.subtype()), 1, Integer::sum);
