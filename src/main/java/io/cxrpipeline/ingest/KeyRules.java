@@ -139,7 +139,9 @@ public final class KeyRules {
             String folder = folders.get(folders.size() - 1);
             label = knownClass(folder);
             if (label == null) {
-                rejection = Reasons.unknownClass(folder);
+                // A file right inside train/ has a split but no class folder; any other folder is a class we do not know.
+                rejection = splitFolders.contains(folder.toLowerCase(Locale.ROOT))
+                        ? Reasons.NO_CLASS_FOLDER : Reasons.unknownClass(folder);
             }
         }
 

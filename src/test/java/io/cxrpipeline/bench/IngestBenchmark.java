@@ -62,6 +62,9 @@ public final class IngestBenchmark {
 
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
+    /** Outside {@code images/}, so that a local stack's own event delivery does not index the same objects. */
+    private static final String PREFIX = "bench-images/";
+
     private IngestBenchmark() {
     }
 
@@ -143,7 +146,7 @@ public final class IngestBenchmark {
             String imageId = (i % 10 == 0 ? "test/" : "train/") + (pneumonia
                     ? "PNEUMONIA/person%d_%s_%d.jpeg".formatted(i / 3, i % 3 == 0 ? "virus" : "bacteria", i)
                     : "NORMAL/IM-%04d-%04d.jpeg".formatted(i / 2, i % 2 + 1));
-            String key = "images/" + dataset + "/" + imageId;
+            String key = PREFIX + dataset + "/" + imageId;
             byte[] bytes = withComment(pool.get(i % pool.size()), "bench " + i);
             String eTag = ObjectEvent.unquote(s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes))
                     .eTag());
@@ -163,7 +166,9 @@ public final class IngestBenchmark {
         Meter dynamoMeter = new Meter();
         ObjectStore store = timed(new S3ObjectStore(s3), s3Meter);
         ImageIndex index = timed(new DynamoImageIndex(dynamo, table, 16), dynamoMeter);
-        IndexingService service = new IndexingService(KeyRules.defaults(),
+        IndexingService service = new IndexingService(new KeyRules(PREFIX, List.of("NORMAL", "PNEUMONIA"),
+                List.of("train", "val", "test"), java.util.regex.Pattern.compile("(?i)(bacteria|virus)"),
+                java.util.regex.Pattern.compile("(?i)(person\\d+)_"), "class", "patient-id", "subtype"),
                 new ObjectAnalyzer(store, 65536, 4096, 1 << 20, 50_000_000), index, store, bucket, Clock.systemUTC(),
                 Duration.ofDays(14));
         int warm = Math.min(200, count / 10);

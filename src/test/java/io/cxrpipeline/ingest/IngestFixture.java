@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.cxrpipeline.catalog.ImageRecord;
 
-/** The ingest core over in-memory S3 and index, with helpers that upload and make the matching events. */
+/** The ingest core over in-memory S3 and index, with methods that upload and make the matching events. */
 final class IngestFixture {
 
     static final String BUCKET = "bucket";
