@@ -1,0 +1,52 @@
+import io
+
+import numpy as np
+import torch
+from PIL import Image
+
+from cxrtrain import data
+from cxrtrain.manifest import Entry
+
+
+def png(array, mode="L"):
+    buf = io.BytesIO()
+    Image.fromarray(array, mode).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_decode_stretches_to_a_square_and_makes_grayscale():
+    rgb = np.zeros((40, 80, 3), dtype=np.uint8)
+    rgb[..., 0] = 200
+    out = data.decode(png(rgb, "RGB"), 32)
+    assert out.shape == (32, 32) and out.dtype == np.uint8
+    assert abs(int(out[16, 16]) - round(200 * 0.299)) <= 1
+
+
+def test_decode_keeps_an_image_of_the_target_size_as_is():
+    pixels = np.random.default_rng(0).integers(0, 256, (64, 64), dtype=np.uint8)
+    np.testing.assert_array_equal(data.decode(png(pixels), 64), pixels)
+
+
+def test_normalise_replicates_gray_and_applies_imagenet_statistics():
+    x = torch.full((1, 4, 4), 0.5)
+    y = data.normalise(x)
+    assert y.shape == (3, 4, 4)
+    for c in range(3):
+        assert torch.allclose(y[c], torch.tensor((0.5 - data.IMAGENET_MEAN[c]) / data.IMAGENET_STD[c]))
+
+
+def test_dataset_repeats_over_sampled_entries_without_copying_pixels():
+    images = {"a": np.zeros((8, 8), np.uint8), "b": np.full((8, 8), 255, np.uint8)}
+    entries = [Entry("a", 0), Entry("b", 1), Entry("b", 1, copy=1)]
+    ds = data.XrayDataset(entries, images)
+    assert len(ds) == 3 and ds.pixels.shape == (2, 8, 8)
+    x, y = ds[2]
+    assert x.shape == (3, 8, 8) and y.item() == 1
+    assert torch.allclose(x[0], torch.tensor((1.0 - 0.485) / 0.229))
+
+
+def test_cache_path_follows_bucket_and_key(tmp_path):
+    assert data.cache_path(str(tmp_path), "s3://bkt/images/ds/NORMAL/a.jpeg") == str(
+        tmp_path / "bkt" / "images" / "ds" / "NORMAL" / "a.jpeg")
+    escaped = data.cache_path(str(tmp_path), "s3://bkt/../../etc/passwd")
+    assert escaped.startswith(str(tmp_path / "bkt")) and ".." not in escaped

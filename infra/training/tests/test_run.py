@@ -1,0 +1,78 @@
+import json
+import os
+
+import numpy as np
+from PIL import Image
+
+from cxrtrain import export
+from cxrtrain.run import main
+
+
+def write_split(tmp_path, split, n, size=32, broken=None):
+    rng = np.random.default_rng(hash(split) % 2**32)
+    lines = []
+    for i in range(n):
+        label = i % 2
+        pixels = rng.integers(0, 60, (size, size)).astype(np.uint8)
+        if label:
+            pixels[8:20, 8:20] += 150  # a bright opacity
+        path = tmp_path / "img" / split / f"{label}_{i}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(pixels).save(path)
+        lines.append(json.dumps({"source-ref": str(path), "class": str(label),
+                                 "class-name": ["NORMAL", "PNEUMONIA"][label], "copy": 0}))
+    if broken:
+        lines.append(broken)
+    manifest = tmp_path / f"{split}.jsonl"
+    manifest.write_text("\n".join(lines) + "\n")
+    return str(manifest)
+
+
+def args(tmp_path, out, **manifests):
+    return ["--run-id", "t", "--arch", "small", "--image-size", "32", "--epochs", "2", "--batch-size", "8",
+            "--train-manifest", manifests.get("train") or write_split(tmp_path, "train", 24),
+            "--val-manifest", manifests.get("val") or write_split(tmp_path, "val", 8),
+            "--test-manifest", manifests.get("test") or write_split(tmp_path, "test", 8),
+            "--output", str(out), "--cache-dir", str(tmp_path / "cache")]
+
+
+def test_a_run_writes_model_metrics_plots_and_log(tmp_path):
+    out = tmp_path / "out"
+    assert main(args(tmp_path, out)) == 0
+    for name in ("model.onnx", "metrics.json", "roc.png", "confusion_matrix.png", "loss.png", "train.log",
+                 "reference.json"):
+        assert (out / name).stat().st_size > 0, name
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics["test"]) >= {"accuracy", "sensitivity", "specificity", "precision", "f1", "roc_auc",
+                                    "confusion_matrix"}
+    assert metrics["classNames"] == ["NORMAL", "PNEUMONIA"] and metrics["epochsRun"] == 2
+    assert len(metrics["history"]) == 2 and metrics["device"]["type"] == "cpu"
+    assert metrics["params"]["augmentation"]["horizontalFlip"] is False
+    assert export.read_metadata(str(out / "model.onnx"))["cxr.input_size"] == "32"
+    log = (out / "train.log").read_text()
+    assert "epoch 1/2 loss" in log and "epoch 2/2 loss" in log
+    reference = json.loads((out / "reference.json").read_text())
+    assert len(reference["images"]) == 8
+    assert abs(sum(reference["images"][0]["probabilities"]) - 1) < 1e-9
+
+
+def test_a_bad_manifest_line_fails_with_status_2_naming_it(tmp_path, capsys):
+    out = tmp_path / "out"
+    train = write_split(tmp_path, "train", 4, broken='{"source-ref": "x.png"}')
+    assert main(args(tmp_path, out, train=train)) == 2
+    assert "line 5: class must be" in (out / "train.log").read_text()
+    assert json.loads((out / "error.json").read_text())["exitCode"] == 2
+
+
+def test_missing_images_fail_with_status_2_listing_them(tmp_path):
+    out = tmp_path / "out"
+    broken = json.dumps({"source-ref": str(tmp_path / "nowhere.png"), "class": "0", "class-name": "NORMAL"})
+    test = write_split(tmp_path, "test", 4, broken=broken)
+    assert main(args(tmp_path, out, test=test)) == 2
+    assert "1 of 37 images could not be read: cannot read" in (out / "train.log").read_text()
+    assert "nowhere.png" in (out / "error.json").read_text()
+
+
+def test_bad_parameters_fail_with_status_2(tmp_path, capsys):
+    assert main(args(tmp_path, tmp_path / "out") + ["--image-size", "50"]) == 2
+    assert "multiple of 32" in capsys.readouterr().err

@@ -1,0 +1,98 @@
+package io.cxrpipeline.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One function of the artifact, running in its own JVM as it runs in its own Lambda: the packaged
+ * application with {@code QUARKUS_FUNQY_EXPORT} set, polling a {@link LambdaRuntimeApi} on loopback
+ * through {@link RuntimeBootstrap}.
+ */
+public final class LocalFunction implements AutoCloseable {
+
+    private final String name;
+    private final LambdaRuntimeApi runtime;
+    private final Process process;
+    private final Path log;
+
+    private LocalFunction(String name, LambdaRuntimeApi runtime, Process process, Path log) {
+        this.name = name;
+        this.runtime = runtime;
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Starts the function.
+     *
+     * @param name    the Funqy function to export
+     * @param app     the runner jar ({@code target/*-runner.jar}, the jar function.zip carries)
+     * @param heapMb  the heap, like the Lambda's memory setting
+     * @param env     environment of the function (endpoints, bucket, table)
+     * @param logDir  where its output goes, one file per function
+     */
+    public static LocalFunction start(String name, Path app, int heapMb, Map<String, String> env, Path logDir)
+            throws IOException {
+        LambdaRuntimeApi runtime = new LambdaRuntimeApi(name, 0);
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // Serial GC: a Lambda-sized JVM that leaves the cores to the others.
+                "-Xmx" + heapMb + "m", "-XX:+UseSerialGC",
+                "-Dquarkus.profile=local", "-cp", app.toString(), RuntimeBootstrap.class.getName()));
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        builder.environment().put("AWS_LAMBDA_RUNTIME_API", runtime.address());
+        builder.environment().put("AWS_LAMBDA_FUNCTION_NAME", name);
+        builder.environment().put("QUARKUS_FUNQY_EXPORT", name);
+        Process process = builder.start();
+        return new LocalFunction(name, runtime, process, log);
+    }
+
+    /** Waits until the function polls for its first event; fails fast when its process exits. */
+    public void awaitReady(long timeoutMs) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (true) {
+            try {
+                runtime.ready().get(200, TimeUnit.MILLISECONDS);
+                return;
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException(name + " did not start within " + timeoutMs + " ms; see " + log);
+                }
+            }
+        }
+    }
+
+    /** A synchronous invoke. */
+    public LambdaRuntimeApi.Result invoke(String event, long timeoutMs) throws InterruptedException {
+        if (!process.isAlive()) {
+            return new LambdaRuntimeApi.Result(true,
+                    "{\"errorType\":\"FunctionDown\",\"errorMessage\":\"" + name + " is not running; see " + log + "\"}");
+        }
+        return runtime.invoke(event, timeoutMs);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        runtime.close();
+    }
+}

@@ -1,0 +1,250 @@
+package io.cxrpipeline.local;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.cxrpipeline.catalog.TableDefinition;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * The whole system on one machine, without AWS and without Docker: S3 (S3Proxy, on disk) with event
+ * notifications, DynamoDB (dynalite, on disk), every function in its own JVM behind the Lambda Runtime API,
+ * the HTTP API routes, and AWS Batch as a local CPU process of the training program.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /** Where the local stack listens and keeps its data; every value has an environment variable. */
+    public record Settings(Path projectDir, Path dataDir, String bucket, String table, int s3Port, int dynamoPort,
+            int apiPort, int batchPort, String python) {
+
+        /** Defaults, overridden by {@code CXR_LOCAL_DIR}, {@code CXR_BUCKET}, {@code CXR_TABLE}, {@code S3_PORT},
+         *  {@code DYNAMODB_PORT}, {@code API_PORT}, {@code BATCH_PORT}, {@code CXR_PYTHON}. */
+        public static Settings fromEnvironment() {
+            Path project = Path.of("").toAbsolutePath();
+            return new Settings(project,
+                    project.resolve(env("CXR_LOCAL_DIR", ".local-stack")),
+                    env("CXR_BUCKET", "cxr-pipeline"), env("CXR_TABLE", "cxr-pipeline"),
+                    Integer.parseInt(env("S3_PORT", "4566")), Integer.parseInt(env("DYNAMODB_PORT", "8000")),
+                    Integer.parseInt(env("API_PORT", "3000")), Integer.parseInt(env("BATCH_PORT", "4567")),
+                    env("CXR_PYTHON", "/usr/bin/python3"));
+        }
+
+        private static String env(String name, String fallback) {
+            String value = System.getenv(name);
+            return value == null || value.isBlank() ? fallback : value;
+        }
+    }
+
+    private final Settings settings;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
+    private EmbeddedS3 s3;
+    private Dynalite dynalite;
+    private ApiGatewayEmulator api;
+    private BatchEmulator batch;
+    private AsyncInvoker indexEvents;
+    private AsyncInvoker trainingEvents;
+
+    private LocalStack(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Starts everything; ports of 0 pick free ones (tests). */
+    public static LocalStack start(Settings settings) throws Exception {
+        LocalStack stack = new LocalStack(settings);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (Exception e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws Exception {
+        Path app;
+        // The Lambda packaging leaves a runner jar beside target/lib, the same jar function.zip carries.
+        try (var candidates = Files.list(settings.projectDir().resolve("target"))) {
+            app = candidates.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "target/*-runner.jar is missing: build it with ./mvnw package -DskipTests"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalStateException("target/ is missing: build it with ./mvnw package -DskipTests");
+        }
+        Path logs = settings.dataDir().resolve("logs");
+        Files.createDirectories(logs);
+
+        dynalite = Dynalite.start(settings.projectDir(), settings.dynamoPort(), settings.dataDir().resolve("dynamodb"),
+                logs.resolve("dynalite.log"));
+        resources.add(dynalite);
+        int s3Port = settings.s3Port() == 0 ? FreePorts.find() : settings.s3Port();
+        int batchPort = settings.batchPort() == 0 ? FreePorts.find() : settings.batchPort();
+        String s3Endpoint = "http://127.0.0.1:" + s3Port;
+
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_S3_ENDPOINT_OVERRIDE", s3Endpoint);
+        env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", dynalite.endpoint().toString());
+        env.put("CXR_BUCKET", settings.bucket());
+        env.put("CXR_TABLE", settings.table());
+        env.put("CXR_TRAINING_BATCH_ENDPOINT", "http://127.0.0.1:" + batchPort);
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", EmbeddedS3.ACCESS_KEY);
+        env.put("AWS_SECRET_ACCESS_KEY", EmbeddedS3.SECRET_KEY);
+        env.put("CXR_INFERENCE_CACHE_DIR", settings.dataDir().resolve("model-cache").toString());
+
+        // Heaps follow the memory template.yaml gives each Lambda, scaled down for one machine.
+        Map<String, Integer> heaps = new LinkedHashMap<>();
+        heaps.put("index-objects", 384);
+        heaps.put("api", 768);
+        heaps.put("training-events", 256);
+        heaps.put("predict", 1536);
+        for (Map.Entry<String, Integer> f : heaps.entrySet()) {
+            LocalFunction function = LocalFunction.start(f.getKey(), app, f.getValue(), env, logs);
+            functions.put(f.getKey(), function);
+            resources.add(function);
+        }
+        for (LocalFunction function : functions.values()) {
+            function.awaitReady(120_000);
+        }
+
+        Path failed = settings.dataDir().resolve("failed-events");
+        indexEvents = new AsyncInvoker(functions.get("index-objects"), failed);
+        trainingEvents = new AsyncInvoker(functions.get("training-events"), failed);
+        resources.add(indexEvents);
+        resources.add(trainingEvents);
+
+        String bucket = settings.bucket();
+        s3 = EmbeddedS3.start(s3Port, settings.dataDir().resolve("s3"),
+                store -> new NotifyingBlobStore(store, bucket, "images/", indexEvents::submit));
+        resources.add(s3);
+        createBucketAndTable(s3Endpoint);
+
+        Map<String, String> jobEnv = new LinkedHashMap<>();
+        jobEnv.put("CXR_S3_ENDPOINT", s3Endpoint);
+        jobEnv.put("AWS_ACCESS_KEY_ID", EmbeddedS3.ACCESS_KEY);
+        jobEnv.put("AWS_SECRET_ACCESS_KEY", EmbeddedS3.SECRET_KEY);
+        jobEnv.put("AWS_DEFAULT_REGION", "us-east-1");
+        jobEnv.put("CXR_DEVICE", "cpu");
+        batch = new BatchEmulator(batchPort, List.of(settings.python(), "infra/training/train.py"), jobEnv,
+                settings.projectDir(), logs, trainingEvents::submit);
+        resources.add(batch);
+
+        api = new ApiGatewayEmulator(settings.apiPort(),
+                path -> functions.get(path.equals("/predict") || path.startsWith("/predict/") ? "predict" : "api"));
+        resources.add(api);
+    }
+
+    private void createBucketAndTable(String s3Endpoint) {
+        StaticCredentialsProvider credentials = StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
+        try (S3Client s3Client = S3Client.builder().endpointOverride(java.net.URI.create(s3Endpoint))
+                .region(Region.US_EAST_1).credentialsProvider(credentials).forcePathStyle(true)
+                .httpClient(UrlConnectionHttpClient.create()).build();
+                DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(dynalite.endpoint())
+                        .region(Region.US_EAST_1).credentialsProvider(credentials)
+                        .httpClient(UrlConnectionHttpClient.create()).build()) {
+            try {
+                s3Client.createBucket(b -> b.bucket(settings.bucket()));
+            } catch (BucketAlreadyOwnedByYouException e) {
+                // kept from an earlier run
+            } catch (S3Exception e) {
+                if (e.statusCode() != 409) {
+                    throw e;
+                }
+            }
+            try {
+                dynamo.createTable(TableDefinition.createTableRequest(settings.table()));
+            } catch (ResourceInUseException e) {
+                // kept from an earlier run
+            }
+        }
+    }
+
+    public String s3Endpoint() {
+        return s3.endpoint().toString();
+    }
+
+    public String dynamoEndpoint() {
+        return dynalite.endpoint().toString();
+    }
+
+    public String apiEndpoint() {
+        return "http://127.0.0.1:" + api.port();
+    }
+
+    /** S3 events queued or being indexed. */
+    public long pendingIndexEvents() {
+        return indexEvents.pending();
+    }
+
+    /** Batch state-change events queued or being delivered. */
+    public long pendingTrainingEvents() {
+        return trainingEvents.pending();
+    }
+
+    @Override
+    public void close() {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                System.err.println("cannot stop " + resources.get(i) + ": " + e);
+            }
+        }
+        resources.clear();
+    }
+
+    /** Runs the local stack until interrupted. */
+    public static void main(String[] args) throws Exception {
+        Settings settings = Settings.fromEnvironment();
+        System.out.println("cxr-pipeline local stack: starting (data in " + settings.dataDir() + ")");
+        long start = System.nanoTime();
+        LocalStack stack = new LocalStack(settings);
+        // Registered before anything starts, so that Ctrl-C during start-up stops the child processes too.
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
+        try {
+            stack.startAll();
+        } catch (Exception e) {
+            System.err.println("cxr-pipeline local stack: cannot start: " + e.getMessage());
+            System.exit(1);
+        }
+        System.out.printf("""
+                cxr-pipeline local stack is up (%.1f s)
+                  S3         %s   (path-style, access key test, secret test, bucket %s)
+                  DynamoDB   %s   (table %s)
+                  API        %s
+                  data       %s   (logs in logs/, failed events in failed-events/)
+                Upload with any S3 client, e.g.
+                  aws --endpoint-url %s s3 sync ./chest_xray s3://%s/images/chest_xray/
+                Routes:
+                """, (System.nanoTime() - start) / 1e9, stack.s3Endpoint(), settings.bucket(), stack.dynamoEndpoint(),
+                settings.table(), stack.apiEndpoint(), settings.dataDir(), stack.s3Endpoint(), settings.bucket());
+        ApiGatewayEmulator.routes().forEach(r -> System.out.println("  " + r));
+        System.out.println("Ctrl-C stops it; the data stays.");
+        long lastIndexed = -1;
+        long lastTraining = -1;
+        while (true) {
+            Thread.sleep(5_000);
+            long indexed = stack.indexEvents.delivered();
+            long training = stack.trainingEvents.delivered();
+            if (indexed != lastIndexed || training != lastTraining) {
+                System.out.printf("events: %d S3 delivered (%d queued, %d failed), %d Batch delivered%n", indexed,
+                        stack.indexEvents.pending(), stack.indexEvents.failed(), training);
+                lastIndexed = indexed;
+                lastTraining = training;
+            }
+        }
+    }
+}

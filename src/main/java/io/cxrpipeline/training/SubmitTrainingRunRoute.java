@@ -1,0 +1,42 @@
+package io.cxrpipeline.training;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.cxrpipeline.common.HttpApiRequest;
+import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.common.Json;
+import io.cxrpipeline.common.Route;
+
+/** {@code POST /training-runs}: 202 with the run and its Location; a retry with the same clientToken gets the same run. */
+@ApplicationScoped
+public class SubmitTrainingRunRoute implements Route {
+
+    @Inject
+    TrainingRunService service;
+
+    @Inject
+    Json json;
+
+    @Override
+    public String method() {
+        return "POST";
+    }
+
+    @Override
+    public String pathTemplate() {
+        return "/training-runs";
+    }
+
+    @Override
+    public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {
+        TrainingRunService.Submission submission = service.submit(json.read(request, TrainingRunRequest.class));
+        TrainingRun run = submission.run();
+        return HttpApiResponse.json(202, json.write(run),
+                "/training-runs/" + URLEncoder.encode(run.runId(), StandardCharsets.UTF_8));
+    }
+}

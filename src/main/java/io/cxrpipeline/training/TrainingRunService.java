@@ -1,0 +1,265 @@
+package io.cxrpipeline.training;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.common.PipelineConfig;
+
+/**
+ * Starts training runs: validates the request, records the run, submits one AWS Batch job per run, and
+ * answers a retry with the same client token with the same run.
+ *
+ * <p>Exactly-once submission without transactions: the client token is claimed first (conditional put),
+ * then the run is recorded PENDING holding a submission lease, then the job is submitted under a name
+ * derived from the run id, then SUBMITTED is recorded with the job id. A retry that finds the run PENDING
+ * without a job id and a stale lease (the first request died) looks the job up by name before submitting.
+ */
+@ApplicationScoped
+public class TrainingRunService {
+
+    private static final Logger LOG = Logger.getLogger(TrainingRunService.class);
+    private static final Pattern NAME = Pattern.compile("[^#/\\p{Cntrl}]{1,200}");
+    private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x22\\x24-\\x7e]{1,128}");
+    static final String JOB_NAME_PREFIX = "cxr-train-";
+    static final String RUN_TAG = "cxr:runId";
+
+    private final TrainingRuns runs;
+    private final TrainingJobs jobs;
+    private final TrainingConfig config;
+    private final String bucket;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+    private final Supplier<String> suffixes;
+
+    /** The outcome of a POST: the run, and whether this request created it. */
+    public record Submission(TrainingRun run, boolean created) {
+    }
+
+    @Inject
+    public TrainingRunService(TrainingRuns runs, TrainingJobs jobs, TrainingConfig config, PipelineConfig pipeline,
+            ObjectMapper mapper) {
+        this(runs, jobs, config, pipeline.bucket(), mapper, Clock.systemUTC(), randomSuffixes());
+    }
+
+    TrainingRunService(TrainingRuns runs, TrainingJobs jobs, TrainingConfig config, String bucket,
+            ObjectMapper mapper, Clock clock, Supplier<String> suffixes) {
+        this.runs = runs;
+        this.jobs = jobs;
+        this.config = config;
+        this.bucket = bucket;
+        this.mapper = mapper;
+        this.clock = clock;
+        this.suffixes = suffixes;
+    }
+
+    /** The Batch job name of a run: the key that lets a retry find a job whose id was never recorded. */
+    public static String jobName(String runId) {
+        return JOB_NAME_PREFIX + runId;
+    }
+
+    /**
+     * Starts a run, or returns the run an earlier request with the same client token started.
+     *
+     * @throws ApiException 400 bad field, 404 unknown split, 409 token reused for another request,
+     *                      503 Batch did not take the job
+     */
+    public Submission submit(TrainingRunRequest request) {
+        if (request == null) {
+            request = new TrainingRunRequest(null, null, null, null, null, null);
+        }
+        String dataset = name(request.dataset(), "dataset");
+        String splitId = name(request.splitId(), "splitId");
+        TrainingParams params = TrainingParams.resolve(request, config.defaultArch());
+        String token = request.clientToken();
+        if (token != null && !TOKEN.matcher(token).matches()) {
+            throw ApiException.badRequest("clientToken",
+                    "clientToken must be 1 to 128 printable ASCII characters without spaces or '#'");
+        }
+        TrainingRuns.SplitRef split = runs.findSplit(dataset, splitId).orElseThrow(
+                () -> ApiException.notFound("dataset '" + dataset + "' has no split '" + splitId + "'"));
+        String hash = requestHash(dataset, splitId, params);
+        Instant now = clock.instant();
+        String runId = Times.idPrefix(now) + "-" + suffixes.get();
+
+        if (token != null) {
+            Optional<TrainingRuns.TokenClaim> earlier = runs.claimToken(token, runId, hash, Times.iso(now));
+            if (earlier.isPresent()) {
+                if (!earlier.get().requestHash().equals(hash)) {
+                    throw ApiException.conflict("clientToken '" + token + "' was used for a different request (run "
+                            + earlier.get().runId() + ")");
+                }
+                runId = earlier.get().runId();
+                Optional<TrainingRun> existing = runs.find(runId);
+                if (existing.isPresent()) {
+                    return new Submission(resume(existing.get()), false);
+                }
+                // The first request stopped between claiming the token and recording the run: finish its work.
+                LOG.infof("run %s: token %s claimed but no run recorded; recording it now", runId, token);
+            }
+        }
+
+        TrainingRun run = pending(runId, dataset, splitId, params, split, token, now);
+        if (!runs.create(run)) {
+            return new Submission(resume(runs.find(runId).orElseThrow()), false);
+        }
+        return new Submission(submitJob(run), true);
+    }
+
+    /** The run, or 404. */
+    public TrainingRun get(String runId) {
+        if (runId == null || !NAME.matcher(runId).matches()) {
+            throw ApiException.notFound("no training run '" + runId + "'");
+        }
+        return runs.find(runId).orElseThrow(() -> ApiException.notFound("no training run '" + runId + "'"));
+    }
+
+    /** A retried request: submit only when the run has no job and the first attempt's lease ran out. */
+    private TrainingRun resume(TrainingRun run) {
+        if (run.status() != RunStatus.PENDING || run.jobId() != null) {
+            return run;
+        }
+        long now = clock.millis();
+        if (!runs.claimSubmission(run.runId(), now, now - config.submissionLeaseSeconds() * 1000L)) {
+            return run; // another request is submitting it right now
+        }
+        String name = jobName(run.runId());
+        Optional<String> found;
+        try {
+            found = jobs.findByName(name);
+        } catch (JobSubmissionException e) {
+            runs.releaseSubmission(run.runId());
+            throw ApiException.unavailable("AWS Batch cannot be reached (" + e.getMessage()
+                    + "); retry with the same clientToken");
+        }
+        if (found.isPresent()) {
+            LOG.infof("run %s: job %s was submitted by an earlier attempt; recording it", run.runId(), found.get());
+            recordSubmitted(run.runId(), found.get(), name);
+            return runs.find(run.runId()).orElseThrow();
+        }
+        return submitJob(run);
+    }
+
+    private TrainingRun submitJob(TrainingRun run) {
+        JobSubmission submission = submission(run);
+        String jobId;
+        try {
+            jobId = jobs.submit(submission);
+        } catch (JobSubmissionException e) {
+            if (e.retryable()) {
+                runs.releaseSubmission(run.runId());
+                throw ApiException.unavailable("AWS Batch did not take the job (" + e.getMessage()
+                        + "); retry with the same clientToken");
+            }
+            String at = Times.iso(clock.instant());
+            runs.advance(run.runId(), new TrainingRuns.StatusChange(RunStatus.FAILED, at,
+                    "AWS Batch rejected the job: " + e.getMessage(), null, null, null));
+            throw ApiException.unavailable("AWS Batch rejected the job of run " + run.runId() + ": " + e.getMessage());
+        }
+        LOG.infof("run %s: submitted job %s (%s)", run.runId(), jobId, submission.jobName());
+        recordSubmitted(run.runId(), jobId, submission.jobName());
+        return runs.find(run.runId()).orElseThrow();
+    }
+
+    private void recordSubmitted(String runId, String jobId, String jobName) {
+        String at = Times.iso(clock.instant());
+        if (!runs.advance(runId, new TrainingRuns.StatusChange(RunStatus.SUBMITTED, at, null, null, jobId, jobName))) {
+            // Batch's own events were faster and moved the run on; keep their status, but record the job.
+            runs.adoptJob(runId, jobId, jobName);
+        }
+    }
+
+    /** The job: the CXR_* environment contract of infra/training/train.py. */
+    JobSubmission submission(TrainingRun run) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("CXR_RUN_ID", run.runId());
+        env.put("CXR_TRAIN_MANIFEST", run.manifests().train());
+        env.put("CXR_VAL_MANIFEST", run.manifests().val());
+        env.put("CXR_TEST_MANIFEST", run.manifests().test());
+        env.put("CXR_OUTPUT", run.outputUri());
+        env.put("CXR_PARAMS", json(run.params()));
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(RUN_TAG, run.runId());
+        tags.put("cxr:dataset", tagValue(run.dataset()));
+        tags.put("cxr:splitId", tagValue(run.splitId()));
+        return new JobSubmission(run.runId(), jobName(run.runId()), env, tags);
+    }
+
+    private TrainingRun pending(String runId, String dataset, String splitId, TrainingParams params,
+            TrainingRuns.SplitRef split, String token, Instant now) {
+        String prefix = split.manifestPrefix() != null && split.manifestPrefix().startsWith("s3://")
+                ? split.manifestPrefix()
+                : "s3://" + bucket + "/manifests/" + dataset + "/" + splitId + "/";
+        if (!prefix.endsWith("/")) {
+            prefix = prefix + "/";
+        }
+        String at = Times.iso(now);
+        return new TrainingRun(runId, dataset, splitId, RunStatus.PENDING, null, Map.of(RunStatus.PENDING.name(), at),
+                at, at, null, null, null, null, params,
+                new TrainingRun.Manifests(prefix + "train.jsonl", prefix + "val.jsonl", prefix + "test.jsonl"),
+                "s3://" + bucket + "/training-runs/" + runId + "/", null, null, null, null, null, token,
+                now.toEpochMilli());
+    }
+
+    private String requestHash(String dataset, String splitId, TrainingParams params) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((dataset + "\n" + splitId + "\n" + json(params)).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String name(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw ApiException.badRequest(field, field + " is required");
+        }
+        if (!NAME.matcher(value).matches()) {
+            throw ApiException.badRequest(field, field + " must be 1 to 200 characters without '#', '/' or control "
+                    + "characters");
+        }
+        return value;
+    }
+
+    /** Batch tag values allow letters, digits, spaces and + - = . _ : / @ only. */
+    private static String tagValue(String s) {
+        String v = s.replaceAll("[^\\p{L}\\p{N} +\\-=._:/@]", "_");
+        return v.length() > 256 ? v.substring(0, 256) : v;
+    }
+
+    private static Supplier<String> randomSuffixes() {
+        SecureRandom random = new SecureRandom();
+        return () -> {
+            byte[] b = new byte[4];
+            random.nextBytes(b);
+            return HexFormat.of().formatHex(b);
+        };
+    }
+}

@@ -1,0 +1,238 @@
+package io.cxrpipeline.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.cxrpipeline.testing.Emulators;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The training job end to end on the CPU: synthetic X-rays and split manifests in the S3 emulator, the
+ * program run as AWS Batch would run it (the CXR_* environment), then its outputs checked: a learnt model
+ * (ROC AUC on held-out images), the files of the contract, and an ONNX export that ONNX Runtime in Java
+ * runs to PyTorch's probabilities, preprocessing the images only from the model's metadata.
+ */
+class TrainingJobTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int SIZE = 64;
+    private static final String[] CLASSES = {"NORMAL", "PNEUMONIA"};
+
+    private static String dataset;
+    private static final Map<String, int[]> PIXELS = new HashMap<>();
+
+    @BeforeAll
+    static void uploadSyntheticSplit() throws IOException {
+        dataset = "synth-" + UUID.randomUUID().toString().substring(0, 8);
+        Random rng = new Random(20260301L);
+        S3Client s3 = Emulators.get().s3();
+        Map<String, Integer> sizes = Map.of("train", 240, "val", 60, "test", 100);
+        for (String split : List.of("train", "val", "test")) {
+            StringBuilder manifest = new StringBuilder();
+            for (int i = 0; i < sizes.get(split); i++) {
+                int label = i % 2;
+                int[] pixels = SyntheticXrays.pixels(label == 1, SIZE, rng);
+                String key = "images/" + dataset + "/" + split + "/" + CLASSES[label] + "/person" + i + "_" + split
+                        + ".png";
+                s3.putObject(b -> b.bucket(Emulators.BUCKET).key(key).contentType("image/png"),
+                        RequestBody.fromBytes(SyntheticXrays.png(pixels, SIZE)));
+                String ref = "s3://" + Emulators.BUCKET + "/" + key;
+                PIXELS.put(ref, pixels);
+                manifest.append(MAPPER.writeValueAsString(Map.of("source-ref", ref, "class", String.valueOf(label),
+                        "class-name", CLASSES[label], "patient", "person" + i, "copy", 0))).append('\n');
+            }
+            String key = "manifests/" + dataset + "/s1/" + split + ".jsonl";
+            s3.putObject(b -> b.bucket(Emulators.BUCKET).key(key), RequestBody.fromString(manifest.toString()));
+        }
+    }
+
+    /** Runs train.py as the Batch job would; returns its exit status. */
+    private static int runJob(String runId, String params, String trainManifest, Path log)
+            throws IOException, InterruptedException {
+        String manifests = "s3://" + Emulators.BUCKET + "/manifests/" + dataset + "/s1/";
+        ProcessBuilder pb = new ProcessBuilder(TrainingProgramTest.PYTHON, "infra/training/train.py", "--arch", "small")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("CXR_RUN_ID", runId);
+        env.put("CXR_TRAIN_MANIFEST", trainManifest != null ? trainManifest : manifests + "train.jsonl");
+        env.put("CXR_VAL_MANIFEST", manifests + "val.jsonl");
+        env.put("CXR_TEST_MANIFEST", manifests + "test.jsonl");
+        env.put("CXR_OUTPUT", "s3://" + Emulators.BUCKET + "/training-runs/" + runId + "/");
+        env.put("CXR_PARAMS", params);
+        env.put("CXR_S3_ENDPOINT", Emulators.get().s3Endpoint().toString());
+        env.put("CXR_CACHE_DIR", Path.of("target/cxr-cache").toAbsolutePath().toString());
+        env.put("CXR_THREADS", "2");
+        env.put("AWS_ACCESS_KEY_ID", "test");
+        env.put("AWS_SECRET_ACCESS_KEY", "test");
+        env.put("AWS_DEFAULT_REGION", "us-east-1");
+        env.remove("AWS_PROFILE");
+        env.put("PYTHONDONTWRITEBYTECODE", "1");
+        Process p = pb.start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly().waitFor();
+            fail("train.py did not finish in 5 minutes:\n" + Files.readString(log));
+        }
+        System.out.println(Files.readString(log, StandardCharsets.UTF_8));
+        return p.exitValue();
+    }
+
+    private static Set<String> outputs(String runId) {
+        return Emulators.get().s3().listObjectsV2Paginator(b -> b.bucket(Emulators.BUCKET)
+                .prefix("training-runs/" + runId + "/")).contents().stream().map(S3Object::key)
+                .map(k -> k.substring(k.lastIndexOf('/') + 1)).collect(Collectors.toSet());
+    }
+
+    private static byte[] object(String runId, String name) {
+        return Emulators.get().s3().getObjectAsBytes(b -> b.bucket(Emulators.BUCKET)
+                .key("training-runs/" + runId + "/" + name)).asByteArray();
+    }
+
+    @Test
+    void theSmallNetLearnsTheSyntheticSignalAndItsOnnxExportMatchesPyTorch() throws Exception {
+        String runId = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+        String params = "{\"arch\":\"small\",\"hyperparameters\":{\"epochs\":8,\"batchSize\":16,"
+                + "\"learningRate\":0.001,\"imageSize\":" + SIZE + ",\"patience\":3,\"seed\":7},"
+                + "\"augmentation\":{\"rotationDegrees\":10,\"widthShift\":0.05,\"heightShift\":0.05,\"zoom\":0.1,"
+                + "\"brightness\":0.1,\"contrast\":0.1,\"horizontalFlip\":false},\"classWeights\":\"auto\"}";
+        int exit = runJob(runId, params, null, Path.of("target/training-job-test.log"));
+        assertEquals(0, exit, "train.py failed; see target/training-job-test.log");
+
+        assertTrue(outputs(runId).containsAll(Set.of("model.onnx", "metrics.json", "roc.png", "confusion_matrix.png",
+                "loss.png", "train.log", "reference.json")), outputs(runId).toString());
+        JsonNode metrics = MAPPER.readTree(object(runId, "metrics.json"));
+        double auc = metrics.at("/test/roc_auc").asDouble();
+        assertTrue(auc >= 0.9, "test ROC AUC " + auc);
+        assertEquals(100, metrics.at("/test/n").asInt());
+        assertEquals(List.of("NORMAL", "PNEUMONIA"), List.of(metrics.at("/classNames/0").asText(),
+                metrics.at("/classNames/1").asText()));
+        assertTrue(metrics.path("history").size() >= 1);
+        assertEquals(false, metrics.at("/params/augmentation/horizontalFlip").asBoolean());
+        assertTrue(new String(object(runId, "train.log"), StandardCharsets.UTF_8).contains("epoch 1/8 loss"));
+
+        onnxRuntimeReproducesPyTorch(runId);
+    }
+
+    /** Preprocessing from the metadata alone, as the predict function does it; images are already SIZE x SIZE. */
+    private void onnxRuntimeReproducesPyTorch(String runId) throws Exception {
+        JsonNode reference = MAPPER.readTree(object(runId, "reference.json"));
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(object(runId, "model.onnx"), new OrtSession.SessionOptions())) {
+            Map<String, String> meta = session.getMetadata().getCustomMetadata();
+            assertEquals(String.valueOf(SIZE), meta.get("cxr.input_size"));
+            assertEquals("3", meta.get("cxr.channels"));
+            assertEquals("NCHW", meta.get("cxr.layout"));
+            assertEquals("NORMAL,PNEUMONIA", meta.get("cxr.class_names"));
+            assertEquals("logits", meta.get("cxr.output"));
+            assertEquals("stretch", meta.get("cxr.resize"));
+            assertEquals("0.5", meta.get("cxr.threshold"));
+            float scale = Float.parseFloat(meta.get("cxr.scale"));
+            float[] mean = floats(meta.get("cxr.mean"));
+            float[] std = floats(meta.get("cxr.std"));
+
+            List<double[]> expected = new ArrayList<>();
+            int n = reference.path("images").size();
+            assertTrue(n >= 4, "reference images: " + n);
+            float[] batch = new float[n * 3 * SIZE * SIZE];
+            int i = 0;
+            for (JsonNode image : reference.path("images")) {
+                int[] pixels = PIXELS.get(image.path("source-ref").asText());
+                for (int c = 0; c < 3; c++) {
+                    for (int p = 0; p < SIZE * SIZE; p++) {
+                        batch[((i * 3) + c) * SIZE * SIZE + p] = (pixels[p] * scale - mean[c]) / std[c];
+                    }
+                }
+                double[] probs = new double[2];
+                probs[0] = image.path("probabilities").get(0).asDouble();
+                probs[1] = image.path("probabilities").get(1).asDouble();
+                expected.add(probs);
+                i++;
+            }
+            String input = session.getInputNames().iterator().next();
+            // The whole batch at once: the export has a dynamic batch axis.
+            try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch),
+                    new long[] {n, 3, SIZE, SIZE}); OrtSession.Result result = session.run(Map.of(input, tensor))) {
+                float[][] logits = (float[][]) result.get(0).getValue();
+                double maxDiff = 0;
+                for (int k = 0; k < n; k++) {
+                    double[] p = softmax(logits[k]);
+                    for (int c = 0; c < 2; c++) {
+                        maxDiff = Math.max(maxDiff, Math.abs(expected.get(k)[c] - p[c]));
+                        assertEquals(expected.get(k)[c], p[c], 1e-4, "image " + k + " class " + c + ": "
+                                + Arrays.toString(p) + " vs " + Arrays.toString(expected.get(k)));
+                    }
+                }
+                System.out.printf("ONNX Runtime (Java) vs PyTorch on %d test images: max |dp| = %.2e%n", n, maxDiff);
+            }
+        }
+    }
+
+    @Test
+    void aMissingImageFailsTheJobWithStatus2AndSaysWhich() throws Exception {
+        String runId = "e2e-bad-" + UUID.randomUUID().toString().substring(0, 8);
+        String missing = "s3://" + Emulators.BUCKET + "/images/" + dataset + "/train/NORMAL/nobody.png";
+        String key = "manifests/" + dataset + "/broken/train.jsonl";
+        Emulators.get().s3().putObject(b -> b.bucket(Emulators.BUCKET).key(key), RequestBody.fromString(
+                "{\"source-ref\":\"" + missing + "\",\"class\":\"0\",\"class-name\":\"NORMAL\"}\n"));
+        int exit = runJob(runId, "{\"arch\":\"small\",\"hyperparameters\":{\"imageSize\":64,\"epochs\":1}}",
+                "s3://" + Emulators.BUCKET + "/" + key, Path.of("target/training-job-failure-test.log"));
+
+        assertEquals(2, exit);
+        assertTrue(outputs(runId).containsAll(Set.of("train.log", "error.json")), outputs(runId).toString());
+        String error = MAPPER.readTree(object(runId, "error.json")).path("error").asText();
+        assertTrue(error.contains("nobody.png") && error.contains("could not be read"), error);
+    }
+
+    private static float[] floats(String csv) {
+        String[] parts = csv.split(",");
+        float[] out = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = Float.parseFloat(parts[i].trim());
+        }
+        return out;
+    }
+
+    private static double[] softmax(float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        double[] out = new double[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            out[i] = Math.exp(logits[i] - max);
+            sum += out[i];
+        }
+        for (int i = 0; i < out.length; i++) {
+            out[i] /= sum;
+        }
+        return out;
+    }
+}
