@@ -60,7 +60,8 @@ public final class ApiGatewayEmulator implements AutoCloseable {
             String path = exchange.getRequestURI().getRawPath();
             LocalFunction function = router.apply(path);
             String event = mapper.writeValueAsString(event(exchange, body));
-            LambdaRuntimeApi.Result result = function.invoke(event, 120_000);
+            // Lambda's 15-minute ceiling, not API Gateway's 30 s: a large split on dynalite takes minutes here.
+            LambdaRuntimeApi.Result result = function.invoke(event, 900_000);
             if (result.error()) {
                 // API Gateway hides function errors behind a 500; the function's log has the details.
                 send(exchange, 500, "application/json",

@@ -81,8 +81,22 @@ public final class BatchEmulator implements AutoCloseable {
                     }
                 });
                 send(exchange, 200, Map.of("jobs", found));
+            } else if (path.equals("/v1/listjobs")) {
+                // Only the JOB_NAME filter is used (finding a job whose SubmitJob answer was lost).
+                List<String> names = new ArrayList<>();
+                request.path("filters").forEach(f -> {
+                    if ("JOB_NAME".equals(f.path("name").asText())) {
+                        f.path("values").forEach(v -> names.add(v.asText()));
+                    }
+                });
+                List<Object> summaries = new ArrayList<>();
+                jobs.values().stream().filter(j -> names.isEmpty() || names.contains(j.get("jobName")))
+                        .forEach(j -> summaries.add(Map.of("jobId", j.get("jobId"), "jobName", j.get("jobName"),
+                                "jobArn", j.get("jobArn"), "createdAt", j.get("createdAt"), "status", j.get("status"))));
+                send(exchange, 200, Map.of("jobSummaryList", summaries));
             } else {
-                send(exchange, 400, Map.of("__type", "ClientException", "message", "not emulated: " + path));
+                exchange.getResponseHeaders().set("x-amzn-ErrorType", "ClientException");
+                send(exchange, 400, Map.of("message", "not emulated: " + path));
             }
         }
     }

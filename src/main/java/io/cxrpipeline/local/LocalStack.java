@@ -137,6 +137,7 @@ public final class LocalStack implements AutoCloseable {
         jobEnv.put("AWS_SECRET_ACCESS_KEY", EmbeddedS3.SECRET_KEY);
         jobEnv.put("AWS_DEFAULT_REGION", "us-east-1");
         jobEnv.put("CXR_DEVICE", "cpu");
+        jobEnv.put("CXR_CACHE_DIR", settings.dataDir().resolve("cache/training").toString());
         batch = new BatchEmulator(batchPort, List.of(settings.python(), "infra/training/train.py"), jobEnv,
                 settings.projectDir(), logs, trainingEvents::submit);
         resources.add(batch);
@@ -232,6 +233,12 @@ public final class LocalStack implements AutoCloseable {
                 """, (System.nanoTime() - start) / 1e9, stack.s3Endpoint(), settings.bucket(), stack.dynamoEndpoint(),
                 settings.table(), stack.apiEndpoint(), settings.dataDir(), stack.s3Endpoint(), settings.bucket());
         ApiGatewayEmulator.routes().forEach(r -> System.out.println("  " + r));
+        if (List.of(args).contains("--demo")) {
+            boolean train = Demo.trainingAvailable(settings.python());
+            new Demo(stack, settings.bucket(), System.out).run("chest_xray", 300, settings.dataDir().resolve("sample"),
+                    train);
+            System.out.println("\nDemo done. The stack keeps running: try the routes above with curl.");
+        }
         System.out.println("Ctrl-C stops it; the data stays.");
         long lastIndexed = -1;
         long lastTraining = -1;

@@ -1,0 +1,110 @@
+package io.cxrpipeline.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.common.HttpApiRequest;
+import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.common.Json;
+import io.cxrpipeline.common.Route;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * {@code POST /datasets/{dataset}/reindex}: indexes objects already in the bucket (missed events, uploads
+ * from before the deployment). Resumable: 202 with a continuation token until {@code done}.
+ */
+@ApplicationScoped
+public class ReindexRoute implements Route {
+
+    /**
+     * The request body; every field optional.
+     *
+     * @param continuationToken from the previous response, to resume
+     * @param force             re-judge entries that are up to date (after changing classes or key rules)
+     * @param limit             examine at most this many objects in this call (at most the configured maximum)
+     */
+    @RegisterForReflection
+    public record ReindexRequest(String continuationToken, Boolean force, Integer limit) {
+    }
+
+    /** The response body. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ReindexResponse(String dataset, int scanned, int indexed, int skipped, int failed,
+            String continuationToken, boolean done) {
+    }
+
+    // Looked up on first use: the clients behind it are not needed by functions that never reindex.
+    @Inject
+    Instance<ReindexService> service;
+
+    @Inject
+    Json json;
+
+    @Override
+    public String method() {
+        return "POST";
+    }
+
+    @Override
+    public String pathTemplate() {
+        return "/datasets/{dataset}/reindex";
+    }
+
+    @Override
+    public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {
+        String dataset = pathParams.get("dataset");
+        if (dataset == null || dataset.isBlank() || dataset.contains("/") || dataset.contains("#")) {
+            throw ApiException.badRequest("dataset", "a dataset is one folder name under images/, without '/' or '#'");
+        }
+        ReindexRequest body = json.read(request, ReindexRequest.class);
+        String startAfter = body.continuationToken() == null ? null : decode(body.continuationToken(), dataset);
+        if (body.limit() != null && body.limit() < 1) {
+            throw ApiException.badRequest("limit", "limit must be at least 1");
+        }
+        ReindexService.Result r;
+        try {
+            r = service.get().run(dataset, startAfter, Boolean.TRUE.equals(body.force()), body.limit());
+        } catch (ReindexService.UnknownDatasetException e) {
+            throw ApiException.notFound("dataset " + dataset + " has no objects: " + e.getMessage());
+        } catch (InfrastructureException e) {
+            throw ApiException.unavailable("the bucket or the index is not reachable; retry the same request");
+        }
+        String token = r.done() ? null : encode(dataset, r.startAfter());
+        return HttpApiResponse.json(202, json.write(new ReindexResponse(dataset, r.scanned(), r.indexed(), r.skipped(),
+                r.failed(), token, r.done())));
+    }
+
+    /** The token names the dataset and the last key examined; opaque to clients. */
+    static String encode(String dataset, String startAfter) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        return b64.encodeToString(dataset.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString((startAfter == null ? "" : startAfter).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String decode(String token, String dataset) {
+        String[] parts = token.split("\\.", -1);
+        try {
+            if (parts.length == 2) {
+                Base64.Decoder b64 = Base64.getUrlDecoder();
+                String tokenDataset = new String(b64.decode(parts[0]), StandardCharsets.UTF_8);
+                String after = new String(b64.decode(parts[1]), StandardCharsets.UTF_8);
+                if (!tokenDataset.equals(dataset)) {
+                    throw ApiException.badRequest("continuationToken", "the token belongs to dataset " + tokenDataset);
+                }
+                return after.isEmpty() ? null : after;
+            }
+        } catch (IllegalArgumentException e) {
+            // not base64: reported below
+        }
+        throw ApiException.badRequest("continuationToken", "not a token returned by this route");
+    }
+}

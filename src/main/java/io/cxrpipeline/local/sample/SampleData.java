@@ -1,0 +1,264 @@
+package io.cxrpipeline.local.sample;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+
+import io.cxrpipeline.local.sample.SyntheticXray.Finding;
+
+/**
+ * Writes a synthetic chest X-ray dataset in the Kaggle {@code chest_xray} layout:
+ * {@code <out>/<dataset>/{train,val,test}/{NORMAL,PNEUMONIA}/}, with Kermany-style names
+ * ({@code personN_bacteria_M.jpeg}, {@code personN_virus_M.jpeg}, {@code IM-XXXX-YYYY.jpeg},
+ * {@code NORMAL2-IM-XXXX-0001.jpeg}), several images per patient, about one NORMAL to three PNEUMONIA, and a
+ * tiny val split as in the original. Deterministic for a seed.
+ *
+ * <pre>
+ * ./mvnw -q compile exec:java -Dexec.mainClass=io.cxrpipeline.local.sample.SampleData \
+ *     -Dexec.args="--out sample-data --count 300 --seed 42"
+ * </pre>
+ */
+public final class SampleData {
+
+    /** The command's options; see {@link #usage()}. */
+    public record Options(Path out, String dataset, int count, long seed, int minSize, int maxSize, int quality,
+            double normalFraction, int threads) {
+    }
+
+    /** One image to write: its path below the dataset folder, its size, what it shows and its own seed. */
+    public record Planned(String path, String split, String label, String subtype, int width, int height, Finding finding,
+            long seed) {
+    }
+
+    private SampleData() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o;
+        try {
+            o = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+            return;
+        }
+        long start = System.nanoTime();
+        List<Planned> plan = plan(o);
+        long bytes = write(o, plan);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Path root = o.out().resolve(o.dataset());
+        System.out.printf(Locale.ROOT, "wrote %d images (%.1f MB) to %s in %.1f s%n", plan.size(), bytes / 1e6, root,
+                seconds);
+        summary(plan).forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-28s %5d%n", k, v));
+        System.out.printf("upload: aws --endpoint-url http://127.0.0.1:4566 s3 sync %s s3://cxr-pipeline/images/%s/%n",
+                root, o.dataset());
+    }
+
+    public static String usage() {
+        return """
+                usage: SampleData [--out DIR] [--dataset NAME] [--count N] [--seed S] [--min-size PX] [--max-size PX]
+                                  [--quality 1-100] [--normal-fraction F] [--threads T]
+                  --out              output folder (default sample-data)
+                  --dataset          dataset folder name (default chest_xray)
+                  --count            images in total (default 300)
+                  --seed             random seed; the same seed writes the same bytes (default 42)
+                  --min-size/--max-size  image side in pixels (default 1000 and 2500)
+                  --quality          JPEG quality (default 85)
+                  --normal-fraction  share of NORMAL images (default 0.27, as in Kermany et al.)
+                  --threads          encoder threads (default: available processors)""";
+    }
+
+    /**
+     * Reads {@code --name value} options.
+     *
+     * @throws IllegalArgumentException on an unknown option or an invalid value
+     */
+    public static Options parse(String[] args) {
+        Map<String, String> a = new TreeMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --name value, got " + args[i]);
+            }
+            a.put(args[i].substring(2), args[++i]);
+        }
+        for (String k : a.keySet()) {
+            if (!List.of("out", "dataset", "count", "seed", "min-size", "max-size", "quality", "normal-fraction",
+                    "threads").contains(k)) {
+                throw new IllegalArgumentException("unknown option --" + k);
+            }
+        }
+        Options o = new Options(Path.of(a.getOrDefault("out", "sample-data")), a.getOrDefault("dataset", "chest_xray"),
+                Integer.parseInt(a.getOrDefault("count", "300")), Long.parseLong(a.getOrDefault("seed", "42")),
+                Integer.parseInt(a.getOrDefault("min-size", "1000")), Integer.parseInt(a.getOrDefault("max-size", "2500")),
+                Integer.parseInt(a.getOrDefault("quality", "85")),
+                Double.parseDouble(a.getOrDefault("normal-fraction", "0.27")),
+                Integer.parseInt(a.getOrDefault("threads", Integer.toString(Runtime.getRuntime().availableProcessors()))));
+        if (o.count() < 1 || o.minSize() < 32 || o.maxSize() < o.minSize() || o.quality() < 1 || o.quality() > 100
+                || o.normalFraction() < 0 || o.normalFraction() > 1 || o.threads() < 1) {
+            throw new IllegalArgumentException("invalid option value");
+        }
+        return o;
+    }
+
+    /** Decides every image (names, splits, sizes, findings) from the seed alone. */
+    public static List<Planned> plan(Options o) {
+        Random r = new Random(o.seed());
+        int normals = (int) Math.round(o.count() * o.normalFraction());
+        List<Planned> out = new ArrayList<>(o.count());
+
+        int patient = 1 + r.nextInt(20);
+        while (out.size() < normals) {
+            patient += 1 + r.nextInt(3);
+            boolean second = r.nextDouble() < 0.3; // the NORMAL2-IM-XXXX-0001 naming, one image each
+            int images = second ? 1 : Math.min(normals - out.size(), imagesPerPatient(r));
+            String split = split(r);
+            for (int i = 1; i <= images; i++) {
+                String name = second ? "NORMAL2-IM-%04d-0001.jpeg".formatted(patient)
+                        : "IM-%04d-%04d.jpeg".formatted(patient, i);
+                out.add(planned(o, r, leak(r, split, images), "NORMAL", null, name, Finding.NONE));
+            }
+        }
+        int person = 0;
+        int counter = 0;
+        while (out.size() < o.count()) {
+            person += 1 + r.nextInt(2);
+            String subtype = r.nextDouble() < 0.65 ? "bacteria" : "virus";
+            int images = Math.min(o.count() - out.size(), imagesPerPatient(r));
+            String split = split(r);
+            for (int i = 0; i < images; i++) {
+                counter += 1 + (r.nextInt(4) == 0 ? 1 : 0);
+                String name = "person%d_%s_%d.jpeg".formatted(person, subtype, counter);
+                out.add(planned(o, r, leak(r, split, images), "PNEUMONIA", subtype, name,
+                        subtype.equals("bacteria") ? Finding.BACTERIAL : Finding.VIRAL));
+            }
+        }
+        // The original's val split is tiny but never empty for a class.
+        for (String label : List.of("NORMAL", "PNEUMONIA")) {
+            boolean hasVal = out.stream().anyMatch(p -> p.label().equals(label) && p.split().equals("val"));
+            long ofLabel = out.stream().filter(p -> p.label().equals(label)).count();
+            for (String from : List.of("train", "test")) {
+                for (int i = 0; i < out.size() && !hasVal && ofLabel > 1; i++) {
+                    Planned p = out.get(i);
+                    if (p.label().equals(label) && p.split().equals(from)) {
+                        out.set(i, moved(p, "val"));
+                        hasVal = true;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int imagesPerPatient(Random r) {
+        int n = 1;
+        while (n < 5 && r.nextDouble() < 0.55) {
+            n++;
+        }
+        return n;
+    }
+
+    private static String split(Random r) {
+        double u = r.nextDouble();
+        return u < 0.85 ? "train" : u < 0.88 ? "val" : "test";
+    }
+
+    /** Some patients of the original cross splits; keep a little of that for the split API to fix. */
+    private static String leak(Random r, String split, int images) {
+        if (images > 1 && r.nextDouble() < 0.08) {
+            return split.equals("test") ? "train" : "test";
+        }
+        return split;
+    }
+
+    private static Planned planned(Options o, Random r, String split, String label, String subtype, String name,
+            Finding finding) {
+        int width = o.minSize() + r.nextInt(o.maxSize() - o.minSize() + 1);
+        int height = Math.max(o.minSize(), Math.min(o.maxSize(), (int) (width * (0.72 + r.nextDouble() * 0.36))));
+        return new Planned(split + "/" + label + "/" + name, split, label, subtype, width, height, finding, r.nextLong());
+    }
+
+    private static Planned moved(Planned p, String split) {
+        String rest = p.path().substring(p.path().indexOf('/'));
+        return new Planned(split + rest, split, p.label(), p.subtype(), p.width(), p.height(), p.finding(), p.seed());
+    }
+
+    /** Renders and writes the images in parallel; returns the bytes written. */
+    public static long write(Options o, List<Planned> plan) throws Exception {
+        Path root = o.out().resolve(o.dataset());
+        AtomicLong bytes = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(o.threads());
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Planned p : plan) {
+                futures.add(pool.submit(() -> {
+                    Path file = root.resolve(p.path());
+                    Files.createDirectories(file.getParent());
+                    BufferedImage img = new BufferedImage(p.width(), p.height(), BufferedImage.TYPE_BYTE_GRAY);
+                    byte[] px = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+                    SyntheticXray.render(px, p.width(), p.height(), p.finding(), p.seed());
+                    jpeg(img, o.quality(), file);
+                    bytes.addAndGet(Files.size(file));
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        return bytes.get();
+    }
+
+    private static void jpeg(BufferedImage img, int quality, Path file) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            jpeg(img, quality, out);
+        }
+    }
+
+    /** Encodes a grayscale image as a baseline JPEG of the given quality (1-100). */
+    public static void jpeg(BufferedImage img, int quality, OutputStream out) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(quality / 100f);
+            writer.write(null, new IIOImage(img, null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /** Counts per split, class and subtype. */
+    public static Map<String, Integer> summary(List<Planned> plan) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Planned p : plan) {
+            counts.merge(p.split() + " " + p.label() + (p.subtype() == null ? "" : " " + p.subtype()), 1, Integer::sum);
+        }
+        return counts;
+    }
+}

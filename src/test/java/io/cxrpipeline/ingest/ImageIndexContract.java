@@ -1,0 +1,92 @@
+package io.cxrpipeline.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.cxrpipeline.catalog.ImageRecord;
+import io.cxrpipeline.catalog.ImageStatus;
+
+/** What every {@link ImageIndex} must do; the in-memory stand-in and the DynamoDB adapter both run it. */
+abstract class ImageIndexContract {
+
+    abstract ImageIndex index();
+
+    /** A fresh dataset per test, so that tests sharing one table never meet. */
+    final String ds = "contract-" + UUID.randomUUID();
+
+    ImageRecord record(String imageId, ImageStatus status, String contentId) {
+        return new ImageRecord(ds, imageId, "images/" + ds + "/" + imageId, "NORMAL", null, "person3", "train", "JPEG",
+                100, 80, 1, 8, 1234, contentId, status, status == ImageStatus.REJECTED ? "not an image" : null, null,
+                Sequencers.normalise("1F"), "2025-01-01T00:00:00Z");
+    }
+
+    @Test
+    void putCreatesOnlyWhenAbsentAndReplacesOnlyTheRevItRead() {
+        ImageRecord r = record("NORMAL/a b+ü.jpeg", ImageStatus.INDEXED, "e:1");
+        String rev = index().put(r, null, null, null);
+        assertNotNull(rev);
+        assertNull(index().put(r, null, null, null), "second create must fail");
+        ImageIndex.Stored s = index().get(ds, "NORMAL/a b+ü.jpeg");
+        assertEquals(r, s.record());
+        assertEquals(rev, s.rev());
+        assertNull(s.groupVer());
+        assertNull(index().put(r, null, null, "not-the-rev"));
+        String rev2 = index().put(record("NORMAL/a b+ü.jpeg", ImageStatus.REJECTED, "e:1"), "old:2", 99L, rev);
+        assertNotNull(rev2);
+        assertEquals("old:2", index().get(ds, "NORMAL/a b+ü.jpeg").releasedContentId());
+        assertNull(index().get(ds, "missing.jpeg"));
+    }
+
+    @Test
+    void derivedStatusNeedsTheSameRevAndANewerGroupVersion() {
+        ImageRecord r = record("NORMAL/a.jpeg", ImageStatus.INDEXED, "e:1");
+        index().put(r, null, null, null);
+        ImageIndex.Stored s = index().get(ds, "NORMAL/a.jpeg");
+        ImageRecord dup = new ImageRecord(ds, r.imageId(), r.key(), r.label(), r.subtype(), r.patient(),
+                r.originalSplit(), r.format(), r.width(), r.height(), r.channels(), r.bitDepth(), r.sizeBytes(),
+                r.contentId(), ImageStatus.DUPLICATE, "same content as NORMAL/0.jpeg", "NORMAL/0.jpeg", r.sequencer(),
+                "2025-01-02T00:00:00Z");
+        String rev = index().applyDerived(s, dup, 5);
+        assertNotNull(rev);
+        ImageIndex.Stored after = index().get(ds, "NORMAL/a.jpeg");
+        assertEquals(dup, after.record());
+        assertEquals(5L, after.groupVer());
+        assertNull(index().applyDerived(s, dup, 6), "stale rev");
+        assertNull(index().applyDerived(after, dup, 5), "same version again");
+        ImageRecord back = record("NORMAL/a.jpeg", ImageStatus.INDEXED, "e:1");
+        assertNotNull(index().applyDerived(after, new ImageRecord(ds, back.imageId(), back.key(), back.label(),
+                back.subtype(), back.patient(), back.originalSplit(), back.format(), back.width(), back.height(),
+                back.channels(), back.bitDepth(), back.sizeBytes(), back.contentId(), ImageStatus.INDEXED, null, null,
+                back.sequencer(), "2025-01-03T00:00:00Z"), 7));
+        ImageRecord indexed = index().get(ds, "NORMAL/a.jpeg").record();
+        assertEquals(ImageStatus.INDEXED, indexed.status());
+        assertNull(indexed.duplicateOf());
+        assertNull(indexed.reason());
+    }
+
+    @Test
+    void contentGroupsCountVersionsAndRemoveOnlyAtTheVersionRead() {
+        assertNull(index().group(ds, "e:1"));
+        ImageIndex.ContentGroup g1 = index().addMember(ds, "e:1", "b");
+        assertEquals(Set.of("b"), g1.members());
+        ImageIndex.ContentGroup g2 = index().addMember(ds, "e:1", "a");
+        assertEquals(java.util.List.of("a", "b"), java.util.List.copyOf(g2.members()));
+        assertTrue(g2.version() > g1.version());
+        ImageIndex.ContentGroup again = index().addMember(ds, "e:1", "a");
+        assertEquals(g2.members(), again.members());
+        assertTrue(again.version() > g2.version(), "every add bumps the version");
+        assertFalse(index().removeMembers(ds, "e:1", Set.of("a"), g2.version()));
+        assertTrue(index().removeMembers(ds, "e:1", Set.of("a", "b"), again.version()));
+        ImageIndex.ContentGroup empty = index().group(ds, "e:1");
+        assertTrue(empty.members().isEmpty());
+        assertEquals(again.version() + 1, empty.version());
+    }
+}
