@@ -232,13 +232,18 @@ public class DynamoImageCatalog implements ImageCatalog {
         return new IllegalStateException(cause);
     }
 
-    /** Reads an image item. Only the projected attributes are present; the partition gives label and status. */
+    /**
+     * Reads a projected image item. Unlike {@link ImageItems#fromItem}, it accepts items without dataset, label
+     * and status (not projected: the partition gives them) and without the attributes not asked for.
+     */
     static ImageRecord toRecord(String dataset, String label, Map<String, AttributeValue> item) {
-        return new ImageRecord(dataset, s(item, "imageId"), s(item, "key"), label, s(item, "subtype"),
-                s(item, "patient"), s(item, "originalSplit"), s(item, "format"), (int) n(item, "width"),
-                (int) n(item, "height"), (int) n(item, "channels"), (int) n(item, "bitDepth"), n(item, "sizeBytes"),
-                s(item, "contentId"), ImageStatus.INDEXED, s(item, "reason"), s(item, "duplicateOf"),
-                s(item, "sequencer"), s(item, "updatedAt"));
+        return new ImageRecord(dataset, s(item, ImageItems.IMAGE_ID), s(item, ImageItems.KEY), label,
+                s(item, ImageItems.SUBTYPE), s(item, ImageItems.PATIENT), s(item, ImageItems.ORIGINAL_SPLIT),
+                s(item, ImageItems.FORMAT), (int) n(item, ImageItems.WIDTH), (int) n(item, ImageItems.HEIGHT),
+                (int) n(item, ImageItems.CHANNELS), (int) n(item, ImageItems.BIT_DEPTH),
+                n(item, ImageItems.SIZE_BYTES), s(item, ImageItems.CONTENT_ID), ImageStatus.INDEXED,
+                s(item, ImageItems.REASON), s(item, ImageItems.DUPLICATE_OF), s(item, ImageItems.SEQUENCER),
+                s(item, ImageItems.UPDATED_AT));
     }
 
     private static String s(Map<String, AttributeValue> item, String name) {

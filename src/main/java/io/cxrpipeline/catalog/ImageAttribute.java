@@ -5,24 +5,24 @@ package io.cxrpipeline.catalog;
  * use, so that the adapter can project them and a stream of a million items stays small on the wire.
  */
 public enum ImageAttribute {
-    IMAGE_ID("imageId"),
-    KEY("key"),
-    LABEL("label"),
-    SUBTYPE("subtype"),
-    PATIENT("patient"),
-    ORIGINAL_SPLIT("originalSplit"),
-    FORMAT("format"),
-    WIDTH("width"),
-    HEIGHT("height"),
-    CHANNELS("channels"),
-    BIT_DEPTH("bitDepth"),
-    SIZE_BYTES("sizeBytes"),
-    CONTENT_ID("contentId"),
-    STATUS("status"),
-    REASON("reason"),
-    DUPLICATE_OF("duplicateOf"),
-    SEQUENCER("sequencer"),
-    UPDATED_AT("updatedAt");
+    IMAGE_ID(ImageItems.IMAGE_ID),
+    KEY(ImageItems.KEY),
+    LABEL(ImageItems.LABEL),
+    SUBTYPE(ImageItems.SUBTYPE),
+    PATIENT(ImageItems.PATIENT),
+    ORIGINAL_SPLIT(ImageItems.ORIGINAL_SPLIT),
+    FORMAT(ImageItems.FORMAT),
+    WIDTH(ImageItems.WIDTH),
+    HEIGHT(ImageItems.HEIGHT),
+    CHANNELS(ImageItems.CHANNELS),
+    BIT_DEPTH(ImageItems.BIT_DEPTH),
+    SIZE_BYTES(ImageItems.SIZE_BYTES),
+    CONTENT_ID(ImageItems.CONTENT_ID),
+    STATUS(ImageItems.STATUS),
+    REASON(ImageItems.REASON),
+    DUPLICATE_OF(ImageItems.DUPLICATE_OF),
+    SEQUENCER(ImageItems.SEQUENCER),
+    UPDATED_AT(ImageItems.UPDATED_AT);
 
     private final String attributeName;
 

@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.cxrpipeline.catalog.DynamoImageCatalog;
 import io.cxrpipeline.catalog.ImageCatalog;
-import io.cxrpipeline.catalog.ImageItems;
+import io.cxrpipeline.catalog.ImageItemWriter;
 import io.cxrpipeline.catalog.ImageRecord;
 import io.cxrpipeline.distribution.DistributionService;
 import io.cxrpipeline.splits.CompactIndex;
@@ -234,7 +234,7 @@ public final class SplitBenchmark {
         int shards = 16;
         List<ImageRecord> records = SyntheticIndex.kermanyLike(dataset, n, SEED);
         long t0 = System.nanoTime();
-        ImageItems.putAll(emulators.dynamo(), Emulators.TABLE, records, shards);
+        ImageItemWriter.putAll(emulators.dynamo(), Emulators.TABLE, records, shards);
         double load = seconds(t0);
         records = null;
         DynamoImageCatalog catalog = new DynamoImageCatalog(emulators.dynamo(), Emulators.TABLE, shards);

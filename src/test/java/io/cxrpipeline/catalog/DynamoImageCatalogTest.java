@@ -44,7 +44,7 @@ class DynamoImageCatalogTest {
         records.add(new ImageRecord(DATASET, "NORMAL/copy.jpeg", "images/" + DATASET + "/NORMAL/copy.jpeg", "NORMAL",
                 null, null, null, "JPEG", 100, 80, 1, 8, 1234, "etag0", ImageStatus.DUPLICATE, "same content",
                 "NORMAL/img0.jpeg", "0001", "2026-01-01T00:00:00Z"));
-        ImageItems.putAll(Emulators.get().dynamo(), Emulators.TABLE, records, SHARDS);
+        ImageItemWriter.putAll(Emulators.get().dynamo(), Emulators.TABLE, records, SHARDS);
         written = true;
     }
 

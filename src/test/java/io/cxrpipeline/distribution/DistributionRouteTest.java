@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.cxrpipeline.catalog.CatalogConfig;
-import io.cxrpipeline.catalog.ImageItems;
+import io.cxrpipeline.catalog.ImageItemWriter;
 import io.cxrpipeline.catalog.ImageRecord;
 import io.cxrpipeline.catalog.ImageStatus;
 import io.cxrpipeline.splits.ApiEvents;
@@ -45,7 +45,7 @@ class DistributionRouteTest {
         records.add(DistributionServiceTest.image(dataset, "NORMAL/broken.jpeg", null, null, null, ImageStatus.REJECTED));
         records.add(DistributionServiceTest.image(dataset, "NORMAL/copy.jpeg", "NORMAL", null, null,
                 ImageStatus.DUPLICATE));
-        ImageItems.putAll(Emulators.get().dynamo(), Emulators.TABLE, records, catalog.shards());
+        ImageItemWriter.putAll(Emulators.get().dynamo(), Emulators.TABLE, records, catalog.shards());
 
         String response = given().contentType("application/json")
                 .body(ApiEvents.load("api-distribution.json", dataset))

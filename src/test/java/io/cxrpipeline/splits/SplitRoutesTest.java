@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.cxrpipeline.catalog.CatalogConfig;
-import io.cxrpipeline.catalog.ImageItems;
+import io.cxrpipeline.catalog.ImageItemWriter;
 import io.cxrpipeline.catalog.ImageRecord;
 import io.cxrpipeline.testing.Emulators;
 import io.cxrpipeline.testing.EmulatorsResource;
@@ -44,7 +44,7 @@ class SplitRoutesTest {
 
     private synchronized void indexKermanySizeDataset() {
         if (!indexed) {
-            ImageItems.putAll(Emulators.get().dynamo(), Emulators.TABLE,
+            ImageItemWriter.putAll(Emulators.get().dynamo(), Emulators.TABLE,
                     SyntheticIndex.kermanyLike(KERMANY, SyntheticIndex.KERMANY_IMAGES, 2026), catalog.shards());
             indexed = true;
         }
@@ -156,7 +156,7 @@ class SplitRoutesTest {
         records.replaceAll(r -> new ImageRecord(dataset, r.imageId(), "images/" + dataset + "/" + r.imageId(),
                 r.label(), r.subtype(), r.patient(), r.originalSplit(), r.format(), r.width(), r.height(), r.channels(),
                 r.bitDepth(), r.sizeBytes(), r.contentId(), r.status(), null, null, null, null));
-        ImageItems.putAll(Emulators.get().dynamo(), Emulators.TABLE, records, catalog.shards());
+        ImageItemWriter.putAll(Emulators.get().dynamo(), Emulators.TABLE, records, catalog.shards());
         JsonNode r = proxy(ApiEvents.load("api-create-split.json", dataset));
         assertEquals(422, r.get("statusCode").asInt());
         String detail = MAPPER.readTree(r.get("body").asText()).get("detail").asText();
