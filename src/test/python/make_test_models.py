@@ -222,6 +222,13 @@ def quantize_qdq(fp32_path, int8_path, input_range, module_ranges):
     model = onnx.load(fp32_path)
     g = model.graph
     inits = {i.name: i for i in g.initializer}
+    # The exporter shares equal initializers (e.g. zero biases) through Identity nodes: give each consumer
+    # its own copy, so every weight and bias is a plain initializer that can be quantized with its own scale.
+    for node in [n for n in g.node if n.op_type == "Identity" and n.input[0] in inits]:
+        copy = numpy_helper.from_array(numpy_helper.to_array(inits[node.input[0]]), node.output[0])
+        g.initializer.append(copy)
+        inits[copy.name] = copy
+        g.node.remove(node)
     graph_inputs = [i.name for i in g.input if i.name not in inits]
     assert len(graph_inputs) == 1, graph_inputs
 
@@ -438,7 +445,9 @@ def cmd_vgg16(args):
     for i in range(args.evaluation):
         synthetic_xray(2000 + i, int(rng.integers(900, 1600)), int(rng.integers(800, 1400))).save(
             os.path.join(eval_dir, f"eval-{i:03d}.jpg"), quality=90)
-    synthetic_xray(7, 2000, 1500).save(os.path.join(out, "xray-2000x1500.jpg"), quality=90)
+    big = os.path.join(out, "xray-2000x1500.jpg")
+    synthetic_xray(7, 2000, 1500).save(big, quality=90)
+    load_rgb(big).resize((224, 224), Image.BILINEAR).save(big + ".pil224.png")
 
     t0 = time.time()
     tf = training_transform(224)

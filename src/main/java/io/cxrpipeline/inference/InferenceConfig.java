@@ -78,7 +78,7 @@ public interface InferenceConfig {
      * size in each direction before the (antialiased) resize; 0 decodes at full resolution, which reproduces
      * the training resize exactly at some cost in time.
      */
-    @WithDefault("2")
+    @WithDefault("3")
     int decodeOversample();
 
     /** Load the model while the function starts (Lambda init) rather than on the first request. */

@@ -16,6 +16,8 @@ import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
+import ai.onnxruntime.OrtException;
+
 /**
  * Keeps the one model a container serves. The first request (or startup) loads the registry's promoted model,
  * else the configured URI; later requests re-read the promoted pointer at most every {@code refresh} and swap in
@@ -143,7 +145,7 @@ public final class ModelProvider implements AutoCloseable {
                     LOG.infof("now serving %s (was %s), loaded in %d ms", loaded, serving.version(), loaded.loadMillis());
                     serving.close();
                 }
-            } catch (ModelUnavailableException | StorageException | IllegalArgumentException e) {
+            } catch (ModelUnavailableException | StorageException | IllegalArgumentException | OrtException e) {
                 fail(target, now, e.getMessage(), null);
             } catch (Exception e) {
                 fail(target, now, e.getMessage(), e);

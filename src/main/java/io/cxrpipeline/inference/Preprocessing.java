@@ -90,6 +90,15 @@ public record Preprocessing(int size, int channels, Layout layout, float scale, 
         long wDim = layout == Layout.NCHW ? inputShape[3] : inputShape[2];
         long cDim = layout == Layout.NCHW ? inputShape[1] : inputShape[3];
 
+        int channels = metadata.containsKey(CHANNELS) ? positiveInt(CHANNELS, metadata.get(CHANNELS))
+                : cDim == 1 ? 1 : 3;
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException(CHANNELS + " is " + channels + "; 1 or 3 are served");
+        }
+        if (cDim > 0 && cDim != channels) {
+            throw new IllegalArgumentException("the model input has " + cDim + " channels in " + layout
+                    + " layout, but " + channels + " are expected: check " + LAYOUT + " / the preset");
+        }
         int size;
         if (metadata.containsKey(SIZE)) {
             size = positiveInt(SIZE, metadata.get(SIZE));
@@ -106,16 +115,7 @@ public record Preprocessing(int size, int channels, Layout layout, float scale, 
             throw new IllegalArgumentException(SIZE + " is " + size + " but the model input is " + wDim + "x" + hDim
                     + " (" + layout + ")");
         }
-        int channels = metadata.containsKey(CHANNELS) ? positiveInt(CHANNELS, metadata.get(CHANNELS))
-                : cDim > 0 ? (int) cDim : 3;
-        if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException(CHANNELS + " is " + channels + "; 1 or 3 are served");
-        }
-        if (cDim > 0 && cDim != channels) {
-            throw new IllegalArgumentException("the model input has " + cDim + " channels in " + layout
-                    + " layout, but " + channels + " are expected: check " + LAYOUT + " / the preset");
-        }
-        float scale = metadata.containsKey(SCALE) ? number(SCALE, metadata.get(SCALE)) : preset.scale();
+        float scale = metadata.containsKey(SCALE) ? (float) number(SCALE, metadata.get(SCALE)) : preset.scale();
         float[] mean = metadata.containsKey(MEAN) ? perChannel(MEAN, metadata.get(MEAN), channels)
                 : fit(preset.mean(), channels);
         float[] std = metadata.containsKey(STD) ? perChannel(STD, metadata.get(STD), channels)
@@ -182,9 +182,9 @@ public record Preprocessing(int size, int channels, Layout layout, float scale, 
         throw new IllegalArgumentException(key + " '" + v + "' is not a positive integer");
     }
 
-    private static float number(String key, String v) {
+    private static double number(String key, String v) {
         try {
-            return Float.parseFloat(v.trim());
+            return Double.parseDouble(v.trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " '" + v + "' is not a number");
         }
@@ -194,7 +194,7 @@ public record Preprocessing(int size, int channels, Layout layout, float scale, 
         String[] parts = v.split(",");
         float[] values = new float[parts.length];
         for (int i = 0; i < parts.length; i++) {
-            values[i] = number(key, parts[i]);
+            values[i] = (float) number(key, parts[i]);
         }
         if (values.length != 1 && values.length != channels) {
             throw new IllegalArgumentException(key + " has " + values.length + " values for " + channels + " channels");
