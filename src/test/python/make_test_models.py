@@ -381,6 +381,9 @@ def cmd_fixtures(args):
         for s in (size, 224):
             load_rgb(os.path.join(out, name)).resize((s, s), Image.BILINEAR).save(
                 os.path.join(out, f"{name}.pil{s}.png"))
+        # The other aspect policy: shorter side to s, then the centre s x s.
+        crop = transforms.Compose([transforms.Resize(size), transforms.CenterCrop(size)])
+        crop(load_rgb(os.path.join(out, name))).save(os.path.join(out, f"{name}.pilcrop{size}.png"))
 
     torch.manual_seed(0)
     tiny = TinyVgg().eval()
