@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import ai.onnxruntime.OrtException;
 import io.cxrpipeline.common.ApiException;
@@ -87,18 +88,28 @@ public final class PredictionService {
             FloatBuffer buffer = buffer(n * p.tensorSize());
             long[] decode = new long[n];
             long[] prep = new long[n];
-            for (int i = 0; i < n; i++) {
+            // Images of a batch decode in parallel (each writes its own slice of the buffer); one image stays on
+            // the calling thread. The first failing image, in input order, is the one reported.
+            InvalidImageException[] failed = new InvalidImageException[n];
+            IntStream range = IntStream.range(0, n);
+            (n > 1 ? range.parallel() : range).forEach(i -> {
                 long t0 = System.nanoTime();
                 ImagePreprocessor.Planes planes;
                 try {
                     planes = preprocessor.decode(bytes[i], headers[i], p);
                 } catch (InvalidImageException e) {
-                    throw ApiException.badRequest(inputs.get(i).field(), e.getMessage());
+                    failed[i] = e;
+                    return;
                 }
                 long t1 = System.nanoTime();
                 preprocessor.write(planes, headers[i].width(), headers[i].height(), p, buffer, i);
                 decode[i] = t1 - t0;
                 prep[i] = System.nanoTime() - t1;
+            });
+            for (int i = 0; i < n; i++) {
+                if (failed[i] != null) {
+                    throw ApiException.badRequest(inputs.get(i).field(), failed[i].getMessage());
+                }
             }
             long t2 = System.nanoTime();
             float[][] outputs = model.run(buffer, n);

@@ -6,7 +6,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Where the time went, in milliseconds. {@code fetchMs}: reading {@code s3Uri} objects; {@code decodeMs}: JPEG/PNG
- * decoding (subsampled); {@code preprocessMs}: resize and normalisation into the input tensor; {@code inferenceMs}:
+ * decoding (subsampled); {@code preprocessMs}: resize and normalisation into the input tensor (request totals sum
+ * over images, which a batch decodes in parallel); {@code inferenceMs}:
  * the ONNX Runtime run (per image in a batch: its share of the batched run); {@code totalMs}: the whole request.
  */
 @RegisterForReflection
