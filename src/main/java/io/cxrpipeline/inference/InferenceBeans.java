@@ -1,0 +1,65 @@
+package io.cxrpipeline.inference;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.cxrpipeline.common.PipelineConfig;
+import io.quarkus.runtime.StartupEvent;
+
+/** Wires the plain-Java inference core to its configuration and AWS adapters; loads the model at startup. */
+@ApplicationScoped
+public class InferenceBeans {
+
+    private static final Logger LOG = Logger.getLogger(InferenceBeans.class);
+
+    /** Creating the provider does no I/O: the {@code api} function instantiates every route, this one included. */
+    @Produces
+    @Singleton
+    ModelProvider modelProvider(InferenceConfig config, ModelRegistry registry, ObjectStore store) {
+        int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+        OnnxModel.Options options = new OnnxModel.Options(threads, Preset.of(config.preset()), config.classNames(),
+                config.threshold());
+        return new ModelProvider(registry, store, new ModelProvider.Settings(config.registry(), config.modelUri()
+                .filter(s -> !s.isBlank()), Duration.ofSeconds(Math.max(0, config.refreshSeconds())),
+                Path.of(config.cacheDir()), options), System::nanoTime);
+    }
+
+    void closeModelProvider(@Disposes ModelProvider provider) {
+        provider.close();
+    }
+
+    @Produces
+    @Singleton
+    PredictionService predictionService(ModelProvider models, ObjectStore store, InferenceConfig config,
+            PipelineConfig pipeline) {
+        return new PredictionService(models, store, new ImagePreprocessor(config.decodeOversample()),
+                new PredictionService.Limits(pipeline.bucket(), config.maxPixels(), config.maxObjectBytes(),
+                        config.maxBatch()));
+    }
+
+    /**
+     * In the {@code predict} Lambda, load the model during init: Lambda gives init full CPU, and the first request
+     * then pays only for its own inference.
+     */
+    void onStart(@Observes StartupEvent event, InferenceConfig config,
+            @ConfigProperty(name = "quarkus.funqy.export") Optional<String> export,
+            jakarta.enterprise.inject.Instance<ModelProvider> provider) {
+        if (config.loadAtStartup() && export.filter("predict"::equals).isPresent()) {
+            try {
+                provider.get().warmUp();
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "the model could not be loaded at startup; requests will retry");
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.cxrpipeline.inference;
+
+import java.util.Optional;
+
+/**
+ * Port: the model registry, read-only. The promoted pointer is the item pk {@code MODEL}, sk {@code PROMOTED}
+ * with {@code version} and {@code modelUri}; training registers versions and a promotion rewrites the pointer.
+ */
+public interface ModelRegistry {
+
+    /**
+     * The promoted model, read consistently (a promotion is visible to the next look).
+     *
+     * @return empty when no model has been promoted
+     * @throws StorageException when the registry cannot be read
+     */
+    Optional<ModelPointer> promoted();
+}
