@@ -44,7 +44,8 @@ public final class Dynalite implements AutoCloseable {
             }
         }
         int actualPort = port == 0 ? FreePorts.find() : port;
-        List<String> command = new ArrayList<>(List.of("node", script.toString(), "--host", "127.0.0.1",
+        List<String> command = new ArrayList<>(List.of("node",
+                "--require", local.resolve("keep-alive-on-abort.js").toString(), script.toString(), "--host", "127.0.0.1",
                 "--port", Integer.toString(actualPort),
                 // Tables become ACTIVE at once: the harness and the local stack never wait on table status.
                 "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"));
