@@ -90,7 +90,7 @@ public final class Demo {
             step("POST /training-runs (local CPU run of infra/training/train.py standing in for AWS Batch)");
             // A small VGG-style network at 64 px: a CPU run of about a minute. AWS runs take the VGG16 defaults.
             String request = "{\"dataset\":\"" + dataset + "\",\"splitId\":\"" + splitId + "\",\"clientToken\":\"demo-"
-                    + splitId + "\",\"hyperparameters\":{\"arch\":\"small\",\"imageSize\":64,\"epochs\":3,\"batchSize\":16}}";
+                    + splitId + "\",\"hyperparameters\":{\"arch\":\"small\",\"imageSize\":64,\"epochs\":8,\"batchSize\":16}}";
             JsonNode submitted = call("POST", "/training-runs", request, 202);
             String runId = submitted.path("runId").asText();
             out.println("  run " + runId + " " + submitted.path("status").asText());
@@ -102,13 +102,16 @@ public final class Demo {
             out.println("  model " + run.path("modelVersion").asText() + (run.path("promoted").asBoolean()
                     ? " promoted" : " not promoted: " + run.path("promotionReason").asText()));
 
-            Path image;
-            try (Stream<Path> files = Files.walk(images.resolve("test"))) {
-                image = files.filter(p -> p.toString().endsWith(".jpeg")).sorted().findFirst().orElseThrow();
+            // One held-out image of each class, sent as API Gateway receives a binary body.
+            for (String label : List.of("NORMAL", "PNEUMONIA")) {
+                Path image;
+                try (Stream<Path> files = Files.walk(images.resolve("test").resolve(label))) {
+                    image = files.filter(p -> p.toString().endsWith(".jpeg")).sorted().findFirst().orElseThrow();
+                }
+                step("POST /predict with %s", images.relativize(image));
+                prediction = callBytes("/predict", Files.readAllBytes(image));
+                out.println("  " + prediction);
             }
-            step("POST /predict with %s", images.relativize(image));
-            prediction = callBytes("/predict", Files.readAllBytes(image));
-            out.println("  " + prediction);
         } else {
             out.println("\nTraining skipped: /usr/bin/python3 has no torch (apt-get install python3-torch"
                     + " python3-torchvision python3-onnx python3-boto3 python3-sklearn python3-matplotlib python3-pil).");
