@@ -6,7 +6,7 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.cxrpipeline.catalog.TableKeys;
+import io.cxrpipeline.catalog.ModelItems;
 import io.cxrpipeline.common.PipelineConfig;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -15,9 +15,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /** {@link ModelRegistry} on the pipeline's DynamoDB table: one strongly consistent GetItem of the pointer. */
 @ApplicationScoped
 public class DynamoModelRegistry implements ModelRegistry {
-
-    static final String MODEL_PK = "MODEL";
-    static final String PROMOTED_SK = "PROMOTED";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -33,18 +30,17 @@ public class DynamoModelRegistry implements ModelRegistry {
         Map<String, AttributeValue> item;
         try {
             item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                    .key(Map.of(TableKeys.PK, AttributeValue.fromS(MODEL_PK),
-                            TableKeys.SK, AttributeValue.fromS(PROMOTED_SK)))
-                    .projectionExpression("#v, modelUri")
-                    .expressionAttributeNames(Map.of("#v", "version"))).item();
+                    .key(ModelItems.key(ModelItems.PROMOTED_SK))
+                    .projectionExpression("#v, #uri")
+                    .expressionAttributeNames(Map.of("#v", ModelItems.VERSION, "#uri", ModelItems.MODEL_URI))).item();
         } catch (SdkException e) {
             throw new StorageException("cannot read the promoted model from table " + table + ": " + e.getMessage(), e);
         }
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
-        AttributeValue version = item.get("version");
-        AttributeValue uri = item.get("modelUri");
+        AttributeValue version = item.get(ModelItems.VERSION);
+        AttributeValue uri = item.get(ModelItems.MODEL_URI);
         if (version == null || version.s() == null || uri == null || uri.s() == null) {
             throw new StorageException("the promoted model item lacks version or modelUri: " + item.keySet());
         }

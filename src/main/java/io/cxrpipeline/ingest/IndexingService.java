@@ -10,6 +10,7 @@ import java.util.TreeSet;
 
 import io.cxrpipeline.catalog.ImageRecord;
 import io.cxrpipeline.catalog.ImageStatus;
+import io.cxrpipeline.imaging.ImageHeaders;
 import io.cxrpipeline.ingest.ImageIndex.ContentGroup;
 import io.cxrpipeline.ingest.ImageIndex.Stored;
 import io.cxrpipeline.ingest.IndexOutcome.Outcome;

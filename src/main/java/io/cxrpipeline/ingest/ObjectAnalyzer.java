@@ -2,7 +2,8 @@ package io.cxrpipeline.ingest;
 
 import java.util.Map;
 
-import io.cxrpipeline.ingest.ImageHeaders.ImageInfo;
+import io.cxrpipeline.imaging.ImageHeaders;
+import io.cxrpipeline.imaging.ImageHeaders.ImageInfo;
 
 /**
  * Reads the head (and, for large objects, the tail) of an object with bounded ranged GETs and judges it:

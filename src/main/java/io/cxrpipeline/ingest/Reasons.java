@@ -1,17 +1,20 @@
 package io.cxrpipeline.ingest;
 
+import io.cxrpipeline.imaging.ImageHeaders;
+
 /**
  * The reasons the index records for REJECTED and DUPLICATE objects. They are part of the contract
- * (users filter on them, tests assert them): change them only with the documentation.
+ * (users filter on them, tests assert them): change them only with the documentation. Those about an
+ * image's header are {@link ImageHeaders}'s own.
  */
 public final class Reasons {
 
-    public static final String ZERO_BYTES = "zero bytes";
-    public static final String NOT_AN_IMAGE = "not an image";
-    public static final String CORRUPT_JPEG = "corrupt JPEG header";
-    public static final String CORRUPT_PNG = "corrupt PNG header";
-    public static final String TRUNCATED_JPEG = "truncated JPEG: no end-of-image marker";
-    public static final String TRUNCATED_PNG = "truncated PNG: no IEND chunk";
+    public static final String ZERO_BYTES = ImageHeaders.ZERO_BYTES;
+    public static final String NOT_AN_IMAGE = ImageHeaders.NOT_AN_IMAGE;
+    public static final String CORRUPT_JPEG = ImageHeaders.CORRUPT_JPEG;
+    public static final String CORRUPT_PNG = ImageHeaders.CORRUPT_PNG;
+    public static final String TRUNCATED_JPEG = ImageHeaders.TRUNCATED_JPEG;
+    public static final String TRUNCATED_PNG = ImageHeaders.TRUNCATED_PNG;
     public static final String NO_CLASS_FOLDER = "no class folder";
 
     private Reasons() {
@@ -22,7 +25,7 @@ public final class Reasons {
     }
 
     public static String unsupportedFormat(String format) {
-        return "unsupported format " + format;
+        return ImageHeaders.unsupportedFormat(format);
     }
 
     public static String tooManyPixels(long width, long height, long limit) {

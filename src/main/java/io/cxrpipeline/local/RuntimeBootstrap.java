@@ -68,7 +68,11 @@ public final class RuntimeBootstrap {
                 HttpResponse.BodyHandlers.discarding());
     }
 
-    private static Context context(String function, String requestId, long deadline) {
+    /**
+     * The context a Lambda invocation gets: identification, the time left before {@code deadline} (epoch
+     * milliseconds), the JVM's heap as the memory limit, and a logger on standard output.
+     */
+    public static Context context(String function, String requestId, long deadline) {
         return new Context() {
             @Override
             public String getAwsRequestId() {

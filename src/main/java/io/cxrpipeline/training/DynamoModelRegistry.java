@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.cxrpipeline.catalog.ModelItems;
 import io.cxrpipeline.catalog.TableKeys;
 import io.cxrpipeline.common.PipelineConfig;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -21,9 +22,6 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 /** {@link ModelRegistry} on the pipeline's DynamoDB table: pk {@code MODEL}, sk {@code V#<version>} / {@code PROMOTED}. */
 @ApplicationScoped
 public class DynamoModelRegistry implements ModelRegistry {
-
-    static final String MODEL_PK = "MODEL";
-    static final String PROMOTED_SK = "PROMOTED";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -36,25 +34,19 @@ public class DynamoModelRegistry implements ModelRegistry {
         this.mapper = mapper;
     }
 
-    static String versionSk(String version) {
-        return "V#" + version;
-    }
-
     @Override
     public ModelVersion register(ModelVersion v) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(TableKeys.PK, AttributeValue.fromS(MODEL_PK));
-        item.put(TableKeys.SK, AttributeValue.fromS(versionSk(v.version())));
-        item.put("version", AttributeValue.fromS(v.version()));
-        item.put("runId", AttributeValue.fromS(v.runId()));
-        item.put("modelUri", AttributeValue.fromS(v.modelUri()));
-        item.put("metrics", AttributeValue.fromS(json(v.metrics())));
-        item.put("createdAt", AttributeValue.fromS(v.createdAt()));
+        Map<String, AttributeValue> item = new HashMap<>(ModelItems.key(ModelItems.versionSk(v.version())));
+        item.put(ModelItems.VERSION, AttributeValue.fromS(v.version()));
+        item.put(ModelItems.RUN_ID, AttributeValue.fromS(v.runId()));
+        item.put(ModelItems.MODEL_URI, AttributeValue.fromS(v.modelUri()));
+        item.put(ModelItems.METRICS, AttributeValue.fromS(json(v.metrics())));
+        item.put(ModelItems.CREATED_AT, AttributeValue.fromS(v.createdAt()));
         if (v.dataset() != null) {
-            item.put("dataset", AttributeValue.fromS(v.dataset()));
+            item.put(ModelItems.DATASET, AttributeValue.fromS(v.dataset()));
         }
         if (v.splitId() != null) {
-            item.put("splitId", AttributeValue.fromS(v.splitId()));
+            item.put(ModelItems.SPLIT_ID, AttributeValue.fromS(v.splitId()));
         }
         try {
             dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(#pk)")
@@ -70,32 +62,31 @@ public class DynamoModelRegistry implements ModelRegistry {
 
     @Override
     public Optional<ModelVersion> find(String version) {
-        return get(versionSk(version)).map(item -> new ModelVersion(s(item, "version"), s(item, "runId"),
-                s(item, "modelUri"), metrics(s(item, "metrics")), s(item, "createdAt"), s(item, "dataset"),
-                s(item, "splitId")));
+        return get(ModelItems.versionSk(version)).map(item -> new ModelVersion(s(item, ModelItems.VERSION),
+                s(item, ModelItems.RUN_ID), s(item, ModelItems.MODEL_URI), metrics(s(item, ModelItems.METRICS)),
+                s(item, ModelItems.CREATED_AT), s(item, ModelItems.DATASET), s(item, ModelItems.SPLIT_ID)));
     }
 
     @Override
     public Optional<PromotedModel> promoted() {
-        return get(PROMOTED_SK).map(item -> new PromotedModel(s(item, "version"), s(item, "modelUri"),
-                s(item, "promotedAt"), s(item, "runId"), s(item, "metric"),
-                item.containsKey("metricValue") ? Double.valueOf(item.get("metricValue").n()) : null,
-                s(item, "previousVersion")));
+        return get(ModelItems.PROMOTED_SK).map(item -> new PromotedModel(s(item, ModelItems.VERSION),
+                s(item, ModelItems.MODEL_URI), s(item, ModelItems.PROMOTED_AT), s(item, ModelItems.RUN_ID),
+                s(item, ModelItems.METRIC), item.containsKey(ModelItems.METRIC_VALUE)
+                        ? Double.valueOf(item.get(ModelItems.METRIC_VALUE).n()) : null,
+                s(item, ModelItems.PREVIOUS_VERSION)));
     }
 
     @Override
     public boolean promote(PromotedModel model, String expectedVersion) {
-        Map<String, AttributeValue> item = new HashMap<>();
-        item.put(TableKeys.PK, AttributeValue.fromS(MODEL_PK));
-        item.put(TableKeys.SK, AttributeValue.fromS(PROMOTED_SK));
-        item.put("version", AttributeValue.fromS(model.version()));
-        item.put("modelUri", AttributeValue.fromS(model.modelUri()));
-        item.put("promotedAt", AttributeValue.fromS(model.promotedAt()));
-        putIfSet(item, "runId", model.runId());
-        putIfSet(item, "metric", model.metric());
-        putIfSet(item, "previousVersion", model.previousVersion());
+        Map<String, AttributeValue> item = new HashMap<>(ModelItems.key(ModelItems.PROMOTED_SK));
+        item.put(ModelItems.VERSION, AttributeValue.fromS(model.version()));
+        item.put(ModelItems.MODEL_URI, AttributeValue.fromS(model.modelUri()));
+        item.put(ModelItems.PROMOTED_AT, AttributeValue.fromS(model.promotedAt()));
+        putIfSet(item, ModelItems.RUN_ID, model.runId());
+        putIfSet(item, ModelItems.METRIC, model.metric());
+        putIfSet(item, ModelItems.PREVIOUS_VERSION, model.previousVersion());
         if (model.metricValue() != null) {
-            item.put("metricValue", AttributeValue.fromN(Double.toString(model.metricValue())));
+            item.put(ModelItems.METRIC_VALUE, AttributeValue.fromN(Double.toString(model.metricValue())));
         }
         try {
             if (expectedVersion == null) {
@@ -103,7 +94,7 @@ public class DynamoModelRegistry implements ModelRegistry {
                         .expressionAttributeNames(Map.of("#pk", TableKeys.PK)));
             } else {
                 dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("#v = :expected")
-                        .expressionAttributeNames(Map.of("#v", "version"))
+                        .expressionAttributeNames(Map.of("#v", ModelItems.VERSION))
                         .expressionAttributeValues(Map.of(":expected", AttributeValue.fromS(expectedVersion))));
             }
             return true;
@@ -117,7 +108,7 @@ public class DynamoModelRegistry implements ModelRegistry {
     private Optional<Map<String, AttributeValue>> get(String sk) {
         try {
             Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                    .key(Map.of(TableKeys.PK, AttributeValue.fromS(MODEL_PK), TableKeys.SK, AttributeValue.fromS(sk))))
+                    .key(ModelItems.key(sk)))
                     .item();
             return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item);
         } catch (SdkException e) {

@@ -7,11 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 
+import io.cxrpipeline.local.RuntimeBootstrap;
 import io.quarkus.funqy.lambda.FunqyStreamHandler;
 
 /**
@@ -31,82 +29,18 @@ public final class LambdaHandlerColdStart {
         long mainAt = System.currentTimeMillis() - jvmStart;
         FunqyStreamHandler handler = new FunqyStreamHandler();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(event), out, new BenchContext());
+        handler.handleRequest(new ByteArrayInputStream(event), out, context());
         long firstAt = System.currentTimeMillis() - jvmStart;
         String response = out.toString(StandardCharsets.UTF_8);
         int status = response.contains("\"statusCode\":200") ? 200 : -1;
         long t = System.nanoTime();
-        handler.handleRequest(new ByteArrayInputStream(event), new ByteArrayOutputStream(), new BenchContext());
+        handler.handleRequest(new ByteArrayInputStream(event), new ByteArrayOutputStream(), context());
         long warmMs = (System.nanoTime() - t) / 1_000_000;
         System.out.println("LAMBDA main=" + mainAt + " first=" + firstAt + " status=" + status + " warm=" + warmMs);
         System.exit(0);
     }
 
-    /** The context a Lambda invocation gets; only identification is filled in. */
-    static final class BenchContext implements Context {
-        @Override
-        public String getAwsRequestId() {
-            return "cold-start";
-        }
-
-        @Override
-        public String getLogGroupName() {
-            return "/aws/lambda/predict";
-        }
-
-        @Override
-        public String getLogStreamName() {
-            return "bench";
-        }
-
-        @Override
-        public String getFunctionName() {
-            return "predict";
-        }
-
-        @Override
-        public String getFunctionVersion() {
-            return "$LATEST";
-        }
-
-        @Override
-        public String getInvokedFunctionArn() {
-            return "arn:aws:lambda:us-east-1:123456789012:function:predict";
-        }
-
-        @Override
-        public CognitoIdentity getIdentity() {
-            return null;
-        }
-
-        @Override
-        public ClientContext getClientContext() {
-            return null;
-        }
-
-        @Override
-        public int getRemainingTimeInMillis() {
-            return 60_000;
-        }
-
-        @Override
-        public int getMemoryLimitInMB() {
-            return 10240;
-        }
-
-        @Override
-        public LambdaLogger getLogger() {
-            return new LambdaLogger() {
-                @Override
-                public void log(String message) {
-                    System.err.println(message);
-                }
-
-                @Override
-                public void log(byte[] message) {
-                    System.err.println(new String(message, StandardCharsets.UTF_8));
-                }
-            };
-        }
+    private static Context context() {
+        return RuntimeBootstrap.context("predict", "cold-start", System.currentTimeMillis() + 60_000);
     }
 }

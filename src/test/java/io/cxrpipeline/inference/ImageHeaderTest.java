@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.zip.CRC32;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,10 @@ class ImageHeaderTest {
         ByteBuffer b = ByteBuffer.allocate(33);
         b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         b.putInt(13).put(new byte[] {'I', 'H', 'D', 'R'}).putInt(width).putInt(height);
-        b.put(new byte[] {8, 0, 0, 0, 0}).putInt(0); // 8-bit gray, CRC (not checked from the header)
+        b.put(new byte[] {8, 0, 0, 0, 0}); // 8-bit gray
+        CRC32 crc = new CRC32();
+        crc.update(b.array(), 12, 17);
+        b.putInt((int) crc.getValue());
         return b.array();
     }
 
@@ -49,6 +53,15 @@ class ImageHeaderTest {
         InvalidImageException e = assertThrows(InvalidImageException.class,
                 () -> ImageHeader.read("GIF89a....".getBytes()));
         assertTrue(e.getMessage().contains("not a JPEG or PNG"), e.getMessage());
+        assertTrue(e.getMessage().contains("GIF"), e.getMessage());
+    }
+
+    @Test
+    void pngWithADamagedHeaderIsCorrupt() {
+        byte[] png = pngHeader(10, 10);
+        png[20] ^= 1; // the height changes, the CRC no longer matches
+        InvalidImageException e = assertThrows(InvalidImageException.class, () -> ImageHeader.read(png));
+        assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
     }
 
     @Test

@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -22,13 +22,20 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
+import io.cxrpipeline.inference.ImageInput;
+import io.cxrpipeline.inference.ImagePreprocessor;
+import io.cxrpipeline.inference.ModelProvider;
+import io.cxrpipeline.inference.OnnxModel;
+import io.cxrpipeline.inference.PredictionResult;
+import io.cxrpipeline.inference.PredictionService;
+import io.cxrpipeline.inference.Preprocessing;
+import io.cxrpipeline.inference.Preset;
+import io.cxrpipeline.inference.S3ObjectStore;
 import io.cxrpipeline.testing.Emulators;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -37,8 +44,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * The training job end to end on the CPU: synthetic X-rays and split manifests in the S3 emulator, the
  * program run as AWS Batch would run it (the CXR_* environment), then its outputs checked: a learnt model
- * (ROC AUC on held-out images), the files of the contract, and an ONNX export that ONNX Runtime in Java
- * runs to PyTorch's probabilities, preprocessing the images only from the model's metadata.
+ * (ROC AUC on held-out images), the files of the contract, and an ONNX export that the predict function's
+ * service serves at PyTorch's probabilities, preprocessing the images only from the model's metadata.
  */
 class TrainingJobTest {
 
@@ -47,7 +54,6 @@ class TrainingJobTest {
     private static final String[] CLASSES = {"NORMAL", "PNEUMONIA"};
 
     private static String dataset;
-    private static final Map<String, int[]> PIXELS = new HashMap<>();
 
     @BeforeAll
     static void uploadSyntheticSplit() throws IOException {
@@ -65,7 +71,6 @@ class TrainingJobTest {
                 s3.putObject(b -> b.bucket(Emulators.BUCKET).key(key).contentType("image/png"),
                         RequestBody.fromBytes(SyntheticXrays.png(pixels, SIZE)));
                 String ref = "s3://" + Emulators.BUCKET + "/" + key;
-                PIXELS.put(ref, pixels);
                 manifest.append(MAPPER.writeValueAsString(Map.of("source-ref", ref, "class", String.valueOf(label),
                         "class-name", CLASSES[label], "patient", "person" + i, "copy", 0))).append('\n');
             }
@@ -116,7 +121,7 @@ class TrainingJobTest {
     }
 
     @Test
-    void theSmallNetLearnsTheSyntheticSignalAndItsOnnxExportMatchesPyTorch() throws Exception {
+    void theSmallNetLearnsTheSyntheticSignalAndItsOnnxExportMatchesPyTorch(@TempDir Path cache) throws Exception {
         String runId = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
         String params = "{\"arch\":\"small\",\"hyperparameters\":{\"epochs\":8,\"batchSize\":16,"
                 + "\"learningRate\":0.001,\"imageSize\":" + SIZE + ",\"patience\":3,\"seed\":7},"
@@ -137,60 +142,60 @@ class TrainingJobTest {
         assertEquals(false, metrics.at("/params/augmentation/horizontalFlip").asBoolean());
         assertTrue(new String(object(runId, "train.log"), StandardCharsets.UTF_8).contains("epoch 1/8 loss"));
 
-        onnxRuntimeReproducesPyTorch(runId);
+        predictServiceReproducesPyTorch(runId, cache);
     }
 
-    /** Preprocessing from the metadata alone, as the predict function does it; images are already SIZE x SIZE. */
-    private void onnxRuntimeReproducesPyTorch(String runId) throws Exception {
+    /**
+     * The predict function's own path (S3 fetch, header check, decode, preprocessing from the model's metadata,
+     * batched inference, softmax) on the test images PyTorch scored, with the model served from the run's output.
+     */
+    private void predictServiceReproducesPyTorch(String runId, Path cache) throws Exception {
         JsonNode reference = MAPPER.readTree(object(runId, "reference.json"));
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession session = env.createSession(object(runId, "model.onnx"), new OrtSession.SessionOptions())) {
-            Map<String, String> meta = session.getMetadata().getCustomMetadata();
-            assertEquals(String.valueOf(SIZE), meta.get("cxr.input_size"));
-            assertEquals("3", meta.get("cxr.channels"));
-            assertEquals("NCHW", meta.get("cxr.layout"));
-            assertEquals("NORMAL,PNEUMONIA", meta.get("cxr.class_names"));
-            assertEquals("logits", meta.get("cxr.output"));
-            assertEquals("stretch", meta.get("cxr.resize"));
-            assertEquals("0.5", meta.get("cxr.threshold"));
-            float scale = Float.parseFloat(meta.get("cxr.scale"));
-            float[] mean = floats(meta.get("cxr.mean"));
-            float[] std = floats(meta.get("cxr.std"));
+        int n = reference.path("images").size();
+        assertTrue(n >= 4, "reference images: " + n);
+        List<ImageInput> inputs = new ArrayList<>();
+        List<double[]> expected = new ArrayList<>();
+        for (JsonNode image : reference.path("images")) {
+            inputs.add(new ImageInput.Stored("images[" + inputs.size() + "]", image.path("source-ref").asText()));
+            expected.add(new double[] {image.path("probabilities").get(0).asDouble(),
+                    image.path("probabilities").get(1).asDouble()});
+        }
 
-            List<double[]> expected = new ArrayList<>();
-            int n = reference.path("images").size();
-            assertTrue(n >= 4, "reference images: " + n);
-            float[] batch = new float[n * 3 * SIZE * SIZE];
-            int i = 0;
-            for (JsonNode image : reference.path("images")) {
-                int[] pixels = PIXELS.get(image.path("source-ref").asText());
-                for (int c = 0; c < 3; c++) {
-                    for (int p = 0; p < SIZE * SIZE; p++) {
-                        batch[((i * 3) + c) * SIZE * SIZE + p] = (pixels[p] * scale - mean[c]) / std[c];
-                    }
-                }
-                double[] probs = new double[2];
-                probs[0] = image.path("probabilities").get(0).asDouble();
-                probs[1] = image.path("probabilities").get(1).asDouble();
-                expected.add(probs);
-                i++;
+        S3ObjectStore store = new S3ObjectStore(Emulators.get().s3());
+        String modelUri = "s3://" + Emulators.BUCKET + "/training-runs/" + runId + "/model.onnx";
+        // Defaults that differ from what training writes: the metadata must be what decides.
+        OnnxModel.Options defaults = new OnnxModel.Options(2, Preset.KERAS_VGG16, List.of("A", "B"), 0.9);
+        try (ModelProvider models = new ModelProvider(null, store, new ModelProvider.Settings(false,
+                Optional.of(modelUri), Duration.ofMinutes(5), cache, defaults), System::nanoTime)) {
+            OnnxModel model = models.acquire();
+            try {
+                Preprocessing p = model.preprocessing();
+                assertEquals(SIZE, p.size());
+                assertEquals(3, p.channels());
+                assertEquals(Preprocessing.Layout.NCHW, p.layout());
+                assertEquals(List.of("NORMAL", "PNEUMONIA"), p.classNames());
+                assertEquals(Preprocessing.Output.LOGITS, p.output());
+                assertEquals(Preprocessing.Resize.STRETCH, p.resize());
+                assertEquals(0.5, p.threshold());
+            } finally {
+                model.release();
             }
-            String input = session.getInputNames().iterator().next();
-            // The whole batch at once: the export has a dynamic batch axis.
-            try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(batch),
-                    new long[] {n, 3, SIZE, SIZE}); OrtSession.Result result = session.run(Map.of(input, tensor))) {
-                float[][] logits = (float[][]) result.get(0).getValue();
-                double maxDiff = 0;
-                for (int k = 0; k < n; k++) {
-                    double[] p = softmax(logits[k]);
-                    for (int c = 0; c < 2; c++) {
-                        maxDiff = Math.max(maxDiff, Math.abs(expected.get(k)[c] - p[c]));
-                        assertEquals(expected.get(k)[c], p[c], 1e-4, "image " + k + " class " + c + ": "
-                                + Arrays.toString(p) + " vs " + Arrays.toString(expected.get(k)));
-                    }
+            // Full-resolution decode (oversample 0): the images are already SIZE x SIZE, as training read them.
+            PredictionService service = new PredictionService(models, store, new ImagePreprocessor(0),
+                    new PredictionService.Limits(Emulators.BUCKET, 40_000_000L, 1 << 20, n));
+            PredictionResult result = service.predict(inputs);
+            assertEquals(n, result.predictions().size());
+            double maxDiff = 0;
+            for (int k = 0; k < n; k++) {
+                Map<String, Double> byClass = result.predictions().get(k).probabilities();
+                double[] p = {byClass.get("NORMAL"), byClass.get("PNEUMONIA")};
+                for (int c = 0; c < 2; c++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(expected.get(k)[c] - p[c]));
+                    assertEquals(expected.get(k)[c], p[c], 1e-4, "image " + k + " class " + c + ": "
+                            + Arrays.toString(p) + " vs " + Arrays.toString(expected.get(k)));
                 }
-                System.out.printf("ONNX Runtime (Java) vs PyTorch on %d test images: max |dp| = %.2e%n", n, maxDiff);
             }
+            System.out.printf("predict service vs PyTorch on %d test images: max |dp| = %.2e%n", n, maxDiff);
         }
     }
 
@@ -208,31 +213,5 @@ class TrainingJobTest {
         assertTrue(outputs(runId).containsAll(Set.of("train.log", "error.json")), outputs(runId).toString());
         String error = MAPPER.readTree(object(runId, "error.json")).path("error").asText();
         assertTrue(error.contains("nobody.png") && error.contains("could not be read"), error);
-    }
-
-    private static float[] floats(String csv) {
-        String[] parts = csv.split(",");
-        float[] out = new float[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            out[i] = Float.parseFloat(parts[i].trim());
-        }
-        return out;
-    }
-
-    private static double[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double sum = 0;
-        double[] out = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            out[i] = Math.exp(logits[i] - max);
-            sum += out[i];
-        }
-        for (int i = 0; i < out.length; i++) {
-            out[i] /= sum;
-        }
-        return out;
     }
 }

@@ -1,16 +1,28 @@
-package io.cxrpipeline.ingest;
+package io.cxrpipeline.imaging;
 
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
 /**
  * Recognises image formats from their first bytes and reads JPEG and PNG headers without decoding a
- * pixel: fast, bounded, and free of ImageIO (which native images and Lambda memory would pay for).
+ * pixel: fast, bounded, and free of ImageIO (which native images and Lambda memory would pay for). Indexing
+ * and prediction both check images with it.
  */
 public final class ImageHeaders {
 
     public static final String JPEG = "JPEG";
     public static final String PNG = "PNG";
+
+    /*
+     * Rejection reasons. The index records them for REJECTED objects, so they are part of its contract (users
+     * filter on them): change them only with the documentation.
+     */
+    public static final String ZERO_BYTES = "zero bytes";
+    public static final String NOT_AN_IMAGE = "not an image";
+    public static final String CORRUPT_JPEG = "corrupt JPEG header";
+    public static final String CORRUPT_PNG = "corrupt PNG header";
+    public static final String TRUNCATED_JPEG = "truncated JPEG: no end-of-image marker";
+    public static final String TRUNCATED_PNG = "truncated PNG: no IEND chunk";
 
     /** What a header says about an image. */
     public record ImageInfo(String format, int width, int height, int channels, int bitDepth, boolean progressive) {
@@ -21,8 +33,8 @@ public final class ImageHeaders {
     }
 
     /**
-     * The outcome of {@link #parse}: exactly one of {@code info}, {@code rejection} (a {@link Reasons}
-     * string, with {@code format} when one was recognised) or {@code needBytes} (the header continues past
+     * The outcome of {@link #parse}: exactly one of {@code info}, {@code rejection} (one of the reasons above
+     * or {@link #unsupportedFormat}), with {@code format} when one was recognised) or {@code needBytes} (the header continues past
      * the bytes given: read this many from the start and parse again).
      */
     public record Result(ImageInfo info, String format, String rejection, int needBytes) {
@@ -51,6 +63,10 @@ public final class ImageHeaders {
     private ImageHeaders() {
     }
 
+    public static String unsupportedFormat(String format) {
+        return "unsupported format " + format;
+    }
+
     /**
      * Parses the start of an object.
      *
@@ -59,7 +75,7 @@ public final class ImageHeaders {
      */
     public static Result parse(byte[] head, long size) {
         if (size == 0) {
-            return Result.rejected(null, Reasons.ZERO_BYTES);
+            return Result.rejected(null, ZERO_BYTES);
         }
         int n = head.length;
         if (n >= 3 && u8(head, 0) == 0xFF && u8(head, 1) == 0xD8 && u8(head, 2) == 0xFF) {
@@ -70,9 +86,9 @@ public final class ImageHeaders {
         }
         String other = otherFormat(head);
         if (other != null) {
-            return Result.rejected(other, Reasons.unsupportedFormat(other));
+            return Result.rejected(other, unsupportedFormat(other));
         }
-        return Result.rejected(null, Reasons.NOT_AN_IMAGE);
+        return Result.rejected(null, NOT_AN_IMAGE);
     }
 
     /**
@@ -85,10 +101,10 @@ public final class ImageHeaders {
         if (JPEG.equals(format)) {
             // 0xFFD9 cannot occur inside entropy-coded data (0xFF is stuffed there), so finding it in the
             // tail means the image ends; bytes after it (padding some writers add) are allowed.
-            return indexOf(tail, EOI) >= 0 ? null : Reasons.TRUNCATED_JPEG;
+            return indexOf(tail, EOI) >= 0 ? null : TRUNCATED_JPEG;
         }
         if (PNG.equals(format)) {
-            return indexOf(tail, IEND) >= 0 ? null : Reasons.TRUNCATED_PNG;
+            return indexOf(tail, IEND) >= 0 ? null : TRUNCATED_PNG;
         }
         return null;
     }
@@ -101,7 +117,7 @@ public final class ImageHeaders {
                 return jpegEnds(n, size, p + 4L);
             }
             if (u8(b, p) != 0xFF) {
-                return Result.rejected(JPEG, Reasons.CORRUPT_JPEG);
+                return Result.rejected(JPEG, CORRUPT_JPEG);
             }
             while (p < n && u8(b, p) == 0xFF) {
                 p++; // fill bytes before a marker are legal
@@ -115,14 +131,14 @@ public final class ImageHeaders {
             }
             if (marker == 0x00 || marker == 0xD8 || marker == 0xD9 || marker == 0xDA) {
                 // a stuffed byte, a second start, an end or a scan before any frame header
-                return Result.rejected(JPEG, Reasons.CORRUPT_JPEG);
+                return Result.rejected(JPEG, CORRUPT_JPEG);
             }
             if (p + 2 > n) {
                 return jpegEnds(n, size, p + 2L);
             }
             int length = u16(b, p);
             if (length < 2) {
-                return Result.rejected(JPEG, Reasons.CORRUPT_JPEG);
+                return Result.rejected(JPEG, CORRUPT_JPEG);
             }
             if (isStartOfFrame(marker)) {
                 if (p + length > n) {
@@ -141,7 +157,7 @@ public final class ImageHeaders {
             // Ask for generously more than the next segment needs: the frame header usually follows closely.
             return Result.needMore(JPEG, Math.min(Math.max(need + 4096, 2L * have), size));
         }
-        return Result.rejected(JPEG, Reasons.TRUNCATED_JPEG);
+        return Result.rejected(JPEG, TRUNCATED_JPEG);
     }
 
     private static boolean isStartOfFrame(int marker) {
@@ -150,7 +166,7 @@ public final class ImageHeaders {
 
     private static Result startOfFrame(byte[] b, int p, int length, int marker) {
         if (length < 8) {
-            return Result.rejected(JPEG, Reasons.CORRUPT_JPEG);
+            return Result.rejected(JPEG, CORRUPT_JPEG);
         }
         int precision = u8(b, p + 2);
         int height = u16(b, p + 3);
@@ -159,7 +175,7 @@ public final class ImageHeaders {
         if (components < 1 || components > 4 || length != 8 + 3 * components || width == 0 || height == 0
                 || (precision != 8 && precision != 12 && precision != 16)) {
             // height 0 would defer the height to a DNL marker after the first scan: no reader we feed supports it
-            return Result.rejected(JPEG, Reasons.CORRUPT_JPEG);
+            return Result.rejected(JPEG, CORRUPT_JPEG);
         }
         String process = switch (marker) {
             case 0xC0, 0xC1, 0xC2 -> null;
@@ -168,10 +184,10 @@ public final class ImageHeaders {
             default -> "JPEG arithmetic-coded";
         };
         if (process != null) {
-            return Result.rejected(JPEG, Reasons.unsupportedFormat(process));
+            return Result.rejected(JPEG, unsupportedFormat(process));
         }
         if (precision != 8) {
-            return Result.rejected(JPEG, Reasons.unsupportedFormat("JPEG " + precision + "-bit"));
+            return Result.rejected(JPEG, unsupportedFormat("JPEG " + precision + "-bit"));
         }
         return Result.ok(new ImageInfo(JPEG, width, height, components, precision, marker == 0xC2));
     }
@@ -180,16 +196,16 @@ public final class ImageHeaders {
         int need = 8 + 8 + 13 + 4;
         if (b.length < need) {
             return b.length < size ? Result.needMore(PNG, Math.min(need, size))
-                    : Result.rejected(PNG, Reasons.TRUNCATED_PNG);
+                    : Result.rejected(PNG, TRUNCATED_PNG);
         }
         long length = u32(b, 8);
         if (length != 13 || !startsWith(b, 12, "IHDR".getBytes(StandardCharsets.US_ASCII))) {
-            return Result.rejected(PNG, Reasons.CORRUPT_PNG);
+            return Result.rejected(PNG, CORRUPT_PNG);
         }
         CRC32 crc = new CRC32();
         crc.update(b, 12, 4 + 13);
         if (crc.getValue() != u32(b, 29)) {
-            return Result.rejected(PNG, Reasons.CORRUPT_PNG);
+            return Result.rejected(PNG, CORRUPT_PNG);
         }
         long width = u32(b, 16);
         long height = u32(b, 20);
@@ -200,7 +216,7 @@ public final class ImageHeaders {
         int interlace = u8(b, 28);
         if (width == 0 || height == 0 || width > Integer.MAX_VALUE || height > Integer.MAX_VALUE
                 || compression != 0 || filter != 0 || interlace > 1) {
-            return Result.rejected(PNG, Reasons.CORRUPT_PNG);
+            return Result.rejected(PNG, CORRUPT_PNG);
         }
         int channels = switch (colorType) {
             case 0 -> validDepth(bitDepth, 1, 2, 4, 8, 16) ? 1 : -1;
@@ -211,7 +227,7 @@ public final class ImageHeaders {
             default -> -1;
         };
         if (channels < 0) {
-            return Result.rejected(PNG, Reasons.CORRUPT_PNG);
+            return Result.rejected(PNG, CORRUPT_PNG);
         }
         return Result.ok(new ImageInfo(PNG, (int) width, (int) height, channels, bitDepth, interlace == 1));
     }

@@ -1,4 +1,4 @@
-package io.cxrpipeline.ingest;
+package io.cxrpipeline.imaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +10,8 @@ import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
-import io.cxrpipeline.ingest.ImageHeaders.Result;
+import io.cxrpipeline.imaging.ImageHeaders.Result;
+import io.cxrpipeline.ingest.TestImages;
 
 class ImageHeadersTest {
 
@@ -57,13 +58,13 @@ class ImageHeadersTest {
 
     @Test
     void zeroBytes() {
-        assertEquals(Reasons.ZERO_BYTES, parse(new byte[0]).rejection());
+        assertEquals(ImageHeaders.ZERO_BYTES, parse(new byte[0]).rejection());
     }
 
     @Test
     void textNamedJpegIsNotAnImage() {
-        assertEquals(Reasons.NOT_AN_IMAGE, parse(TestImages.text("hello, I am not a chest X-ray\n")).rejection());
-        assertEquals(Reasons.NOT_AN_IMAGE, parse(new byte[] {(byte) 0xFF}).rejection());
+        assertEquals(ImageHeaders.NOT_AN_IMAGE, parse(TestImages.text("hello, I am not a chest X-ray\n")).rejection());
+        assertEquals(ImageHeaders.NOT_AN_IMAGE, parse(new byte[] {(byte) 0xFF}).rejection());
     }
 
     @Test
@@ -82,7 +83,7 @@ class ImageHeadersTest {
     @Test
     void jpegCutInsideItsHeaderIsTruncated() {
         byte[] jpeg = TestImages.jpeg(100, 100, 4);
-        assertEquals(Reasons.TRUNCATED_JPEG, parse(TestImages.cut(jpeg, 20)).rejection());
+        assertEquals(ImageHeaders.TRUNCATED_JPEG, parse(TestImages.cut(jpeg, 20)).rejection());
     }
 
     @Test
@@ -91,7 +92,7 @@ class ImageHeadersTest {
         byte[] bad = jpeg.clone();
         int next = 4 + (((jpeg[4] & 0xFF) << 8) | (jpeg[5] & 0xFF)); // after the first segment (APP0)
         bad[next] = 0x12; // where the next marker's 0xFF belongs
-        assertEquals(Reasons.CORRUPT_JPEG, parse(bad).rejection());
+        assertEquals(ImageHeaders.CORRUPT_JPEG, parse(bad).rejection());
     }
 
     @Test
@@ -100,7 +101,7 @@ class ImageHeadersTest {
         int sof = sofOffset(jpeg);
         jpeg[sof + 7] = 0;
         jpeg[sof + 8] = 0;
-        assertEquals(Reasons.CORRUPT_JPEG, parse(jpeg).rejection());
+        assertEquals(ImageHeaders.CORRUPT_JPEG, parse(jpeg).rejection());
     }
 
     @Test
@@ -139,25 +140,25 @@ class ImageHeadersTest {
     void pngWithBadHeaderChecksumIsCorrupt() {
         byte[] png = TestImages.png(10, 10, BufferedImage.TYPE_BYTE_GRAY, 9);
         png[17] ^= 0x01; // a width byte, so the IHDR CRC no longer matches
-        assertEquals(Reasons.CORRUPT_PNG, parse(png).rejection());
+        assertEquals(ImageHeaders.CORRUPT_PNG, parse(png).rejection());
     }
 
     @Test
     void pngShorterThanItsHeaderIsTruncated() {
         byte[] png = TestImages.png(10, 10, BufferedImage.TYPE_BYTE_GRAY, 10);
-        assertEquals(Reasons.TRUNCATED_PNG, parse(TestImages.cut(png, 20)).rejection());
+        assertEquals(ImageHeaders.TRUNCATED_PNG, parse(TestImages.cut(png, 20)).rejection());
     }
 
     @Test
     void endMarkersTellCompleteFromTruncated() {
         byte[] jpeg = TestImages.jpeg(300, 300, 11);
         assertNull(ImageHeaders.checkEnd("JPEG", jpeg));
-        assertEquals(Reasons.TRUNCATED_JPEG, ImageHeaders.checkEnd("JPEG", TestImages.cut(jpeg, jpeg.length - 100)));
+        assertEquals(ImageHeaders.TRUNCATED_JPEG, ImageHeaders.checkEnd("JPEG", TestImages.cut(jpeg, jpeg.length - 100)));
         byte[] padded = Arrays.copyOf(jpeg, jpeg.length + 64); // zero padding after EOI is tolerated
         assertNull(ImageHeaders.checkEnd("JPEG", padded));
         byte[] png = TestImages.png(50, 50, BufferedImage.TYPE_BYTE_GRAY, 12);
         assertNull(ImageHeaders.checkEnd("PNG", png));
-        assertEquals(Reasons.TRUNCATED_PNG, ImageHeaders.checkEnd("PNG", TestImages.cut(png, png.length - 12)));
+        assertEquals(ImageHeaders.TRUNCATED_PNG, ImageHeaders.checkEnd("PNG", TestImages.cut(png, png.length - 12)));
     }
 
     @Test
