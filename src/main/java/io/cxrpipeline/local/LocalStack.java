@@ -47,6 +47,11 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    static {
+        // See LambdaRuntimeApi: every loopback server of the stack answers without Nagle delays.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final Settings settings;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
