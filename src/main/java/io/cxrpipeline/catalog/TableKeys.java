@@ -12,7 +12,7 @@ import java.util.zip.CRC32;
  *   gsi1 (INDEXED)   gsi1pk DS#&lt;dataset&gt;#C#&lt;class&gt;#S#&lt;shard&gt;    gsi1sk &lt;group&gt;#&lt;imageId&gt;
  *   gsi1 (others)    gsi1pk DS#&lt;dataset&gt;#X#&lt;status&gt;#S#&lt;shard&gt;   gsi1sk &lt;group&gt;#&lt;imageId&gt;
  *   (DELETED tombstones are not in gsi1)
- * content claim  pk CONTENT#&lt;dataset&gt;#&lt;contentId&gt;  sk CONTENT
+ * content group  pk CONTENT#&lt;dataset&gt;#&lt;contentId&gt;  sk CONTENT
  * split          pk SPLIT#&lt;dataset&gt;#&lt;splitId&gt;     sk SPLIT
  * training run   pk RUN#&lt;runId&gt;                   sk RUN
  * client token   pk RUNTOKEN#&lt;clientToken&gt;         sk RUNTOKEN
@@ -29,6 +29,9 @@ public final class TableKeys {
     public static final String GSI1_SK = "gsi1sk";
 
     public static final String IMAGE_SK = "IMAGE";
+    public static final String SPLIT_SK = "SPLIT";
+    public static final String RUN_SK = "RUN";
+    public static final String RUN_TOKEN_SK = "RUNTOKEN";
 
     private TableKeys() {
     }
@@ -39,6 +42,19 @@ public final class TableKeys {
 
     public static String contentPk(String dataset, String contentId) {
         return "CONTENT#" + dataset + "#" + contentId;
+    }
+
+    /** The split item, written by the splits capability and read by training before it submits a run. */
+    public static String splitPk(String dataset, String splitId) {
+        return "SPLIT#" + dataset + "#" + splitId;
+    }
+
+    public static String runPk(String runId) {
+        return "RUN#" + runId;
+    }
+
+    public static String runTokenPk(String clientToken) {
+        return "RUNTOKEN#" + clientToken;
     }
 
     /** The GSI partition of an indexed image of a class. */

@@ -13,29 +13,20 @@ import io.cxrpipeline.common.ApiException;
 import io.cxrpipeline.common.HttpApiRequest;
 import io.cxrpipeline.common.HttpApiResponse;
 import io.cxrpipeline.common.Json;
-import io.cxrpipeline.common.Route;
+import io.cxrpipeline.common.HttpRoute;
 
 /** {@code GET /datasets/{dataset}/distribution}: 200 with the distribution, 404 for a dataset the index lacks. */
 @Singleton
-public class DistributionRoute implements Route {
+public class DistributionRoute extends HttpRoute {
 
     private final DistributionService service;
     private final Json json;
 
     @Inject
     public DistributionRoute(ImageCatalog catalog, CatalogConfig catalogConfig, Json json) {
+        super("GET", "/datasets/{dataset}/distribution");
         this.service = new DistributionService(catalog, catalogConfig.classes());
         this.json = json;
-    }
-
-    @Override
-    public String method() {
-        return "GET";
-    }
-
-    @Override
-    public String pathTemplate() {
-        return "/datasets/{dataset}/distribution";
     }
 
     @Override

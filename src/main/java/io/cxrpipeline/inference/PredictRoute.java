@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,15 +15,15 @@ import io.cxrpipeline.common.ApiException;
 import io.cxrpipeline.common.HttpApiRequest;
 import io.cxrpipeline.common.HttpApiResponse;
 import io.cxrpipeline.common.Json;
-import io.cxrpipeline.common.Route;
+import io.cxrpipeline.common.HttpRoute;
 
 /**
  * {@code POST /predict}, served by the {@code predict} function. The body is a JPEG/PNG image (any
  * {@code image/*} or {@code application/octet-stream} content type; API Gateway delivers it base64-encoded) or
  * JSON ({@link PredictRequest}).
  */
-@ApplicationScoped
-public class PredictRoute implements Route {
+@Singleton
+public class PredictRoute extends HttpRoute {
 
     private final PredictionService service;
     private final Json json;
@@ -35,6 +35,7 @@ public class PredictRoute implements Route {
     }
 
     public PredictRoute(PredictionService service, Json json, int maxPayloadBytes) {
+        super("POST", "/predict");
         this.service = service;
         this.json = json;
         this.maxPayloadBytes = maxPayloadBytes;
@@ -43,16 +44,6 @@ public class PredictRoute implements Route {
     @Override
     public String function() {
         return "predict";
-    }
-
-    @Override
-    public String method() {
-        return "POST";
-    }
-
-    @Override
-    public String pathTemplate() {
-        return "/predict";
     }
 
     @Override
@@ -73,7 +64,7 @@ public class PredictRoute implements Route {
         if (bytes.length == 0) {
             throw ApiException.badRequest("body", "the body is empty: send an image, or JSON with image, s3Uri or images");
         }
-        PredictRequest req = json.read(request, PredictRequest.class);
+        PredictRequest req = json.read(bytes, PredictRequest.class);
         int given = (req.image() != null ? 1 : 0) + (req.s3Uri() != null ? 1 : 0) + (req.images() != null ? 1 : 0);
         if (given != 1) {
             throw ApiException.badRequest("body", "give exactly one of image (base64), s3Uri or images; "

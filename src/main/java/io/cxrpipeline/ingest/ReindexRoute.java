@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
@@ -14,15 +14,19 @@ import io.cxrpipeline.common.ApiException;
 import io.cxrpipeline.common.HttpApiRequest;
 import io.cxrpipeline.common.HttpApiResponse;
 import io.cxrpipeline.common.Json;
-import io.cxrpipeline.common.Route;
+import io.cxrpipeline.common.HttpRoute;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * {@code POST /datasets/{dataset}/reindex}: indexes objects already in the bucket (missed events, uploads
  * from before the deployment). Resumable: 202 with a continuation token until {@code done}.
  */
-@ApplicationScoped
-public class ReindexRoute implements Route {
+@Singleton
+public class ReindexRoute extends HttpRoute {
+
+    public ReindexRoute() {
+        super("POST", "/datasets/{dataset}/reindex");
+    }
 
     /**
      * The request body; every field optional.
@@ -48,16 +52,6 @@ public class ReindexRoute implements Route {
 
     @Inject
     Json json;
-
-    @Override
-    public String method() {
-        return "POST";
-    }
-
-    @Override
-    public String pathTemplate() {
-        return "/datasets/{dataset}/reindex";
-    }
 
     @Override
     public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {

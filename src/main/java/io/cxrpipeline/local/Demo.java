@@ -9,23 +9,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.cxrpipeline.local.sample.SampleData;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -135,29 +126,9 @@ public final class Demo {
     }
 
     private int upload(Path root, String prefix) throws Exception {
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(root)) {
-            files = walk.filter(Files::isRegularFile).sorted().toList();
+        try (S3Client s3 = LocalClients.s3(URI.create(stack.s3Endpoint()))) {
+            return LocalClients.putTree(s3, bucket, root, prefix, 4);
         }
-        StaticCredentialsProvider credentials = StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try (S3Client s3 = S3Client.builder().endpointOverride(URI.create(stack.s3Endpoint()))
-                .region(Region.US_EAST_1).credentialsProvider(credentials).forcePathStyle(true)
-                .httpClient(UrlConnectionHttpClient.create()).build()) {
-            List<Future<?>> uploads = new ArrayList<>();
-            for (Path file : files) {
-                String key = prefix + root.relativize(file).toString().replace('\\', '/');
-                uploads.add(pool.submit(() -> s3.putObject(b -> b.bucket(bucket).key(key)
-                        .contentType("image/jpeg"), RequestBody.fromFile(file))));
-            }
-            for (Future<?> f : uploads) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
-        return files.size();
     }
 
     private void waitForIndexing() throws InterruptedException {
@@ -205,7 +176,7 @@ public final class Demo {
             request.header("content-type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
         }
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (expected > 0 && response.statusCode() != expected || response.statusCode() >= 400) {
+        if (response.statusCode() >= 400 || (expected > 0 && response.statusCode() != expected)) {
             throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
                     + response.body());
         }

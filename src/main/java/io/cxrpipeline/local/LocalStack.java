@@ -8,10 +8,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.cxrpipeline.catalog.TableDefinition;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -153,14 +149,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void createBucketAndTable(String s3Endpoint) {
-        StaticCredentialsProvider credentials = StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
-        try (S3Client s3Client = S3Client.builder().endpointOverride(java.net.URI.create(s3Endpoint))
-                .region(Region.US_EAST_1).credentialsProvider(credentials).forcePathStyle(true)
-                .httpClient(UrlConnectionHttpClient.create()).build();
-                DynamoDbClient dynamo = DynamoDbClient.builder().endpointOverride(dynalite.endpoint())
-                        .region(Region.US_EAST_1).credentialsProvider(credentials)
-                        .httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (S3Client s3Client = LocalClients.s3(java.net.URI.create(s3Endpoint));
+                DynamoDbClient dynamo = LocalClients.dynamo(dynalite.endpoint())) {
             try {
                 s3Client.createBucket(b -> b.bucket(settings.bucket()));
             } catch (BucketAlreadyOwnedByYouException e) {

@@ -88,6 +88,7 @@ public final class NotifyingBlobStore extends ForwardingBlobStore {
         }
     }
 
+    // Size and ETag as stored: a chunked or multipart upload's request carries neither reliably.
     private void emitCreated(String kind, String container, String key) {
         HeadObjectResponse head = delegate().blobMetadata(
                 HeadObjectRequest.builder().bucket(container).key(key).build());

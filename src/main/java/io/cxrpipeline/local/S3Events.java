@@ -3,10 +3,12 @@ package io.cxrpipeline.local;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /** Builds S3 event notifications in the shape AWS delivers them to Lambda (one record per event). */
 public final class S3Events {
@@ -43,15 +45,8 @@ public final class S3Events {
 
     /** Keys arrive URL-encoded as S3 encodes them: form encoding ('+' for space), slashes kept. */
     public static String encodeKey(String key) {
-        StringBuilder out = new StringBuilder();
-        String[] segments = key.split("/", -1);
-        for (int i = 0; i < segments.length; i++) {
-            if (i > 0) {
-                out.append('/');
-            }
-            out.append(URLEncoder.encode(segments[i], StandardCharsets.UTF_8));
-        }
-        return out.toString();
+        return Arrays.stream(key.split("/", -1)).map(segment -> URLEncoder.encode(segment, StandardCharsets.UTF_8))
+                .collect(Collectors.joining("/"));
     }
 
     private static Map<String, Object> event(String eventName, String bucket, Map<String, Object> object) {

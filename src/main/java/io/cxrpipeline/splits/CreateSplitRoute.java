@@ -14,7 +14,7 @@ import io.cxrpipeline.common.ApiException;
 import io.cxrpipeline.common.HttpApiRequest;
 import io.cxrpipeline.common.HttpApiResponse;
 import io.cxrpipeline.common.Json;
-import io.cxrpipeline.common.Route;
+import io.cxrpipeline.common.HttpRoute;
 
 /**
  * {@code POST /datasets/{dataset}/splits}: 201 with Location when the split is made, 200 with the same body when
@@ -22,7 +22,7 @@ import io.cxrpipeline.common.Route;
  * images, 422 when a class has too few groups to populate every split.
  */
 @Singleton
-public class CreateSplitRoute implements Route {
+public class CreateSplitRoute extends HttpRoute {
 
     private static final Logger LOG = Logger.getLogger(CreateSplitRoute.class);
 
@@ -32,19 +32,10 @@ public class CreateSplitRoute implements Route {
 
     @Inject
     public CreateSplitRoute(SplitService service, SplitRequestParser parser, Json json) {
+        super("POST", "/datasets/{dataset}/splits");
         this.service = service;
         this.parser = parser;
         this.json = json;
-    }
-
-    @Override
-    public String method() {
-        return "POST";
-    }
-
-    @Override
-    public String pathTemplate() {
-        return "/datasets/{dataset}/splits";
     }
 
     @Override

@@ -18,7 +18,6 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 @Singleton
 public class DynamoSplitRepository implements SplitRepository {
 
-    static final String SPLIT_SK = "SPLIT";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -33,16 +32,12 @@ public class DynamoSplitRepository implements SplitRepository {
         this.table = table;
     }
 
-    static String pk(String dataset, String splitId) {
-        return "SPLIT#" + dataset + "#" + splitId;
-    }
-
     @Override
     public Optional<StoredSplit> find(String dataset, String splitId) {
         try {
             Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).consistentRead(true)
-                    .key(Map.of(TableKeys.PK, AttributeValue.fromS(pk(dataset, splitId)),
-                            TableKeys.SK, AttributeValue.fromS(SPLIT_SK)))).item();
+                    .key(Map.of(TableKeys.PK, AttributeValue.fromS(TableKeys.splitPk(dataset, splitId)),
+                            TableKeys.SK, AttributeValue.fromS(TableKeys.SPLIT_SK)))).item();
             if (item == null || item.isEmpty()) {
                 return Optional.empty();
             }
@@ -56,8 +51,8 @@ public class DynamoSplitRepository implements SplitRepository {
     @Override
     public boolean saveIfAbsent(StoredSplit split) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put(TableKeys.PK, AttributeValue.fromS(pk(split.dataset(), split.splitId())));
-        item.put(TableKeys.SK, AttributeValue.fromS(SPLIT_SK));
+        item.put(TableKeys.PK, AttributeValue.fromS(TableKeys.splitPk(split.dataset(), split.splitId())));
+        item.put(TableKeys.SK, AttributeValue.fromS(TableKeys.SPLIT_SK));
         item.put("dataset", AttributeValue.fromS(split.dataset()));
         item.put("splitId", AttributeValue.fromS(split.splitId()));
         item.put("manifestPrefix", AttributeValue.fromS(split.manifestPrefix()));

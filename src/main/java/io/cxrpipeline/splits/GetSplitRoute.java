@@ -10,11 +10,11 @@ import io.cxrpipeline.common.ApiException;
 import io.cxrpipeline.common.HttpApiRequest;
 import io.cxrpipeline.common.HttpApiResponse;
 import io.cxrpipeline.common.Json;
-import io.cxrpipeline.common.Route;
+import io.cxrpipeline.common.HttpRoute;
 
 /** {@code GET /datasets/{dataset}/splits/{splitId}}: 200 with the split and its summary, 404 when unknown. */
 @Singleton
-public class GetSplitRoute implements Route {
+public class GetSplitRoute extends HttpRoute {
 
     private static final Pattern SPLIT_ID = Pattern.compile("[0-9a-f]{" + SplitService.ID_HEX_DIGITS + "}");
 
@@ -23,18 +23,9 @@ public class GetSplitRoute implements Route {
 
     @Inject
     public GetSplitRoute(SplitService service, Json json) {
+        super("GET", "/datasets/{dataset}/splits/{splitId}");
         this.service = service;
         this.json = json;
-    }
-
-    @Override
-    public String method() {
-        return "GET";
-    }
-
-    @Override
-    public String pathTemplate() {
-        return "/datasets/{dataset}/splits/{splitId}";
     }
 
     @Override

@@ -25,9 +25,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 @ApplicationScoped
 public class DynamoTrainingRuns implements TrainingRuns {
 
-    static final String RUN_SK = "RUN";
-    static final String TOKEN_SK = "RUNTOKEN";
-    static final String SPLIT_SK = "SPLIT";
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -40,36 +37,24 @@ public class DynamoTrainingRuns implements TrainingRuns {
         this.mapper = mapper;
     }
 
-    static String runPk(String runId) {
-        return "RUN#" + runId;
-    }
-
-    static String tokenPk(String token) {
-        return "RUNTOKEN#" + token;
-    }
-
-    static String splitPk(String dataset, String splitId) {
-        return "SPLIT#" + dataset + "#" + splitId;
-    }
-
     @Override
     public Optional<SplitRef> findSplit(String dataset, String splitId) {
-        return get(splitPk(dataset, splitId), SPLIT_SK)
+        return get(TableKeys.splitPk(dataset, splitId), TableKeys.SPLIT_SK)
                 .map(item -> new SplitRef(dataset, splitId, s(item, "manifestPrefix")));
     }
 
     @Override
     public Optional<TokenClaim> claimToken(String clientToken, String runId, String requestHash, String at) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put(TableKeys.PK, str(tokenPk(clientToken)));
-        item.put(TableKeys.SK, str(TOKEN_SK));
+        item.put(TableKeys.PK, str(TableKeys.runTokenPk(clientToken)));
+        item.put(TableKeys.SK, str(TableKeys.RUN_TOKEN_SK));
         item.put("runId", str(runId));
         item.put("requestHash", str(requestHash));
         item.put("createdAt", str(at));
         if (putIfAbsent(item)) {
             return Optional.empty();
         }
-        Map<String, AttributeValue> earlier = get(tokenPk(clientToken), TOKEN_SK)
+        Map<String, AttributeValue> earlier = get(TableKeys.runTokenPk(clientToken), TableKeys.RUN_TOKEN_SK)
                 .orElseThrow(() -> new StoreException("token " + clientToken + " is claimed but cannot be read", null));
         return Optional.of(new TokenClaim(s(earlier, "runId"), s(earlier, "requestHash")));
     }
@@ -77,8 +62,8 @@ public class DynamoTrainingRuns implements TrainingRuns {
     @Override
     public boolean create(TrainingRun run) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put(TableKeys.PK, str(runPk(run.runId())));
-        item.put(TableKeys.SK, str(RUN_SK));
+        item.put(TableKeys.PK, str(TableKeys.runPk(run.runId())));
+        item.put(TableKeys.SK, str(TableKeys.RUN_SK));
         item.put("runId", str(run.runId()));
         item.put("dataset", str(run.dataset()));
         item.put("splitId", str(run.splitId()));
@@ -105,7 +90,7 @@ public class DynamoTrainingRuns implements TrainingRuns {
 
     @Override
     public Optional<TrainingRun> find(String runId) {
-        return get(runPk(runId), RUN_SK).map(this::toRun);
+        return get(TableKeys.runPk(runId), TableKeys.RUN_SK).map(this::toRun);
     }
 
     @Override
@@ -244,7 +229,7 @@ public class DynamoTrainingRuns implements TrainingRuns {
     private boolean update(String runId, String expression, String condition, Map<String, String> names,
             Map<String, AttributeValue> values) {
         UpdateItemRequest.Builder request = UpdateItemRequest.builder().tableName(table)
-                .key(Map.of(TableKeys.PK, str(runPk(runId)), TableKeys.SK, str(RUN_SK)))
+                .key(Map.of(TableKeys.PK, str(TableKeys.runPk(runId)), TableKeys.SK, str(TableKeys.RUN_SK)))
                 .updateExpression(expression).conditionExpression(condition).expressionAttributeNames(names);
         if (!values.isEmpty()) {
             request.expressionAttributeValues(values);

@@ -4,33 +4,27 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
 import io.cxrpipeline.common.HttpApiRequest;
 import io.cxrpipeline.common.HttpApiResponse;
 import io.cxrpipeline.common.Json;
-import io.cxrpipeline.common.Route;
+import io.cxrpipeline.common.HttpRoute;
 
 /** {@code POST /training-runs}: 202 with the run and its Location; a retry with the same clientToken gets the same run. */
-@ApplicationScoped
-public class SubmitTrainingRunRoute implements Route {
+@Singleton
+public class SubmitTrainingRunRoute extends HttpRoute {
+
+    public SubmitTrainingRunRoute() {
+        super("POST", "/training-runs");
+    }
 
     @Inject
     TrainingRunService service;
 
     @Inject
     Json json;
-
-    @Override
-    public String method() {
-        return "POST";
-    }
-
-    @Override
-    public String pathTemplate() {
-        return "/training-runs";
-    }
 
     @Override
     public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {

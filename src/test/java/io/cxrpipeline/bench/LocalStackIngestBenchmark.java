@@ -3,25 +3,16 @@ package io.cxrpipeline.bench;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.cxrpipeline.local.EmbeddedS3;
+import io.cxrpipeline.local.LocalClients;
 import io.cxrpipeline.local.LocalStack;
 import io.cxrpipeline.local.sample.SampleData;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -54,29 +45,24 @@ public final class LocalStackIngestBenchmark {
         LocalStack.Settings settings = new LocalStack.Settings(Path.of("").toAbsolutePath(), work.resolve("stack"),
                 "cxr-bench", "cxr-bench", 0, 0, 0, 0, "/usr/bin/python3");
         try (LocalStack stack = LocalStack.start(settings);
-                S3Client s3 = S3Client.builder().endpointOverride(URI.create(stack.s3Endpoint()))
-                        .region(Region.US_EAST_1).forcePathStyle(true)
-                        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                                EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY)))
-                        .httpClient(UrlConnectionHttpClient.create()).build()) {
+                S3Client s3 = LocalClients.s3(URI.create(stack.s3Endpoint()))) {
             Path root = images.resolve("chest_xray");
-            List<Path> files;
-            try (Stream<Path> walk = Files.walk(root)) {
-                files = walk.filter(Files::isRegularFile).sorted().toList();
-            }
             // Baseline: the same bytes to a prefix that triggers nothing.
-            double baseline = upload(s3, root, files, "baseline/chest_xray/");
-            System.out.printf(Locale.ROOT, "baseline: %d uploads without notifications in %.1f s (%.0f objects/s)%n",
-                    files.size(), baseline, files.size() / baseline);
-
             long start = System.nanoTime();
-            double uploaded = upload(s3, root, files, "images/chest_xray/");
+            int count0 = LocalClients.putTree(s3, "cxr-bench", root, "baseline/chest_xray/", 8);
+            double baseline = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "baseline: %d uploads without notifications in %.1f s (%.0f objects/s)%n",
+                    count0, baseline, count0 / baseline);
+
+            start = System.nanoTime();
+            int uploadedCount = LocalClients.putTree(s3, "cxr-bench", root, "images/chest_xray/", 8);
+            double uploaded = (System.nanoTime() - start) / 1e9;
             while (stack.pendingIndexEvents() > 0) {
                 Thread.sleep(100);
             }
             double total = (System.nanoTime() - start) / 1e9;
             System.out.printf(Locale.ROOT, "indexed:  %d uploads in %.1f s, all indexed after %.1f s (%.0f images/s end to end)%n",
-                    files.size(), uploaded, total, files.size() / total);
+                    uploadedCount, uploaded, total, uploadedCount / total);
 
             ObjectMapper mapper = new ObjectMapper();
             long objects = 0;
@@ -94,28 +80,10 @@ public final class LocalStackIngestBenchmark {
                     "per object: %.2f ms in index-objects (header GETs + conditional writes, from its log, %d lines), "
                             + "%.0f bytes read of %.0f stored; %.2f ms end-to-end wall per image%n",
                     (double) handlerMs / Math.max(1, objects), objects, (double) bytesRead / Math.max(1, objects),
-                    (double) dirSize(root) / files.size(), total * 1000 / files.size());
+                    (double) dirSize(root) / uploadedCount, total * 1000 / uploadedCount);
             System.out.printf(Locale.ROOT, "ratio: end-to-end indexing takes %.2fx the time of the bare uploads%n",
                     total / baseline);
         }
-    }
-
-    private static double upload(S3Client s3, Path root, List<Path> files, String prefix) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        long start = System.nanoTime();
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (Path f : files) {
-                String key = prefix + root.relativize(f).toString().replace('\\', '/');
-                futures.add(pool.submit(() -> s3.putObject(b -> b.bucket("cxr-bench").key(key), RequestBody.fromFile(f))));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdown();
-        }
-        return (System.nanoTime() - start) / 1e9;
     }
 
     private static long dirSize(Path root) throws Exception {

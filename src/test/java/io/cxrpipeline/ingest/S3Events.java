@@ -3,12 +3,10 @@ package io.cxrpipeline.ingest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -64,8 +62,7 @@ final class S3Events {
 
     /** S3's key encoding in notifications: form-URL-encoding per segment, slashes kept, space as '+'. */
     static String encodeKey(String key) {
-        return Arrays.stream(key.split("/", -1)).map(s -> URLEncoder.encode(s, StandardCharsets.UTF_8))
-                .collect(Collectors.joining("/"));
+        return io.cxrpipeline.local.S3Events.encodeKey(key);
     }
 
     static String fixture(String name) {

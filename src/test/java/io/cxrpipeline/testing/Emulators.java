@@ -8,10 +8,7 @@ import java.util.function.UnaryOperator;
 import io.cxrpipeline.catalog.TableDefinition;
 import io.cxrpipeline.local.Dynalite;
 import io.cxrpipeline.local.EmbeddedS3;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
+import io.cxrpipeline.local.LocalClients;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -39,11 +36,8 @@ public final class Emulators {
         Path log = project.resolve("target/dynalite.log");
         Files.createDirectories(log.getParent());
         dynalite = Dynalite.start(project, 0, null, log);
-        s3Client = S3Client.builder().endpointOverride(s3.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(credentials()).forcePathStyle(true)
-                .httpClient(UrlConnectionHttpClient.create()).build();
-        dynamoClient = DynamoDbClient.builder().endpointOverride(dynalite.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create()).build();
+        s3Client = LocalClients.s3(s3.endpoint());
+        dynamoClient = LocalClients.dynamo(dynalite.endpoint());
         try {
             s3Client.createBucket(b -> b.bucket(BUCKET));
         } catch (BucketAlreadyOwnedByYouException ignored) {
@@ -67,10 +61,6 @@ public final class Emulators {
             }
         }
         return instance;
-    }
-
-    public static StaticCredentialsProvider credentials() {
-        return StaticCredentialsProvider.create(AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
     }
 
     public URI s3Endpoint() {
