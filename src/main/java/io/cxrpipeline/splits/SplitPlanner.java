@@ -101,18 +101,7 @@ public final class SplitPlanner {
         for (int i = 0; i < n; i++) {
             stratumSize[stratum(index, p, subtypes, i)]++;
         }
-        int[] groupsPerClass = new int[classes];
-        int[] lastGroupSeen = new int[classes];
-        Arrays.fill(lastGroupSeen, -1);
-        for (int g = 0; g < groupCount; g++) {
-            for (int k = groupStart[g]; k < groupStart[g + 1]; k++) {
-                int c = index.label(members[k]);
-                if (lastGroupSeen[c] != g) {
-                    lastGroupSeen[c] = g;
-                    groupsPerClass[c]++;
-                }
-            }
-        }
+        int[] groupsPerClass = groupsPerSplitAndClass(index, groupCount, groupStart, members, null, 1, classes)[0];
         for (int c = 0; c < classes; c++) {
             if (groupsPerClass[c] > 0 && groupsPerClass[c] < SPLITS) {
                 throw new InsufficientGroupsException(index.classes().get(c), groupsPerClass[c], SPLITS);
@@ -244,18 +233,7 @@ public final class SplitPlanner {
         // Each move fills one empty (split, class) cell; a move can empty another class's cell only when the
         // group holds several classes, so the number of rounds is small; the bound only guards the loop.
         for (int round = 0; round < 4 * SPLITS * classes; round++) {
-            int[][] groupsIn = new int[SPLITS][classes];
-            int[] lastGroupSeen = new int[classes];
-            Arrays.fill(lastGroupSeen, -1);
-            for (int g = 0; g < groupCount; g++) {
-                for (int k = groupStart[g]; k < groupStart[g + 1]; k++) {
-                    int c = index.label(members[k]);
-                    if (lastGroupSeen[c] != g) {
-                        lastGroupSeen[c] = g;
-                        groupsIn[groupSplit[g]][c]++;
-                    }
-                }
-            }
+            int[][] groupsIn = groupsPerSplitAndClass(index, groupCount, groupStart, members, groupSplit, SPLITS, classes);
             int emptySplit = -1;
             int emptyClass = -1;
             for (int c = 0; c < classes && emptySplit < 0; c++) {
@@ -296,6 +274,24 @@ public final class SplitPlanner {
             repairs++;
         }
         return repairs;
+    }
+
+    /** How many groups hold an image of each class, per split of the group (all in split 0 when groupSplit is null). */
+    private static int[][] groupsPerSplitAndClass(CompactIndex index, int groupCount, int[] groupStart, int[] members,
+            byte[] groupSplit, int splits, int classes) {
+        int[][] count = new int[splits][classes];
+        int[] lastGroupSeen = new int[classes];
+        Arrays.fill(lastGroupSeen, -1);
+        for (int g = 0; g < groupCount; g++) {
+            for (int k = groupStart[g]; k < groupStart[g + 1]; k++) {
+                int c = index.label(members[k]);
+                if (lastGroupSeen[c] != g) {
+                    lastGroupSeen[c] = g;
+                    count[groupSplit == null ? 0 : groupSplit[g]][c]++;
+                }
+            }
+        }
+        return count;
     }
 
     private static boolean holds(CompactIndex index, int[] groupStart, int[] members, int g, int label) {
