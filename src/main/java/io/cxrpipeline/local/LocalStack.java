@@ -185,11 +185,6 @@ public final class LocalStack implements AutoCloseable {
         return indexEvents.pending();
     }
 
-    /** Batch state-change events queued or being delivered. */
-    public long pendingTrainingEvents() {
-        return trainingEvents.pending();
-    }
-
     @Override
     public void close() {
         for (int i = resources.size() - 1; i >= 0; i--) {
