@@ -1,7 +1,6 @@
 package io.cxrpipeline.bench;
 
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -129,9 +128,7 @@ public final class IngestBenchmark {
         for (int i = 0; i < 12; i++) {
             int w = 1000 + i * 37;
             int h = 1000 - i * 11;
-            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
-            SyntheticXray.render(((DataBufferByte) img.getRaster().getDataBuffer()).getData(), w, h,
-                    SyntheticXray.Finding.values()[i % 3], i);
+            BufferedImage img = SyntheticXray.image(w, h, SyntheticXray.Finding.values()[i % 3], i);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             SampleData.jpeg(img, 75, out);
             pool.add(out.toByteArray());

@@ -19,6 +19,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.cxrpipeline.catalog.ImageItems;
@@ -31,6 +32,8 @@ import io.restassured.response.Response;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import io.cxrpipeline.testing.EventFixtures;
+import io.cxrpipeline.local.S3Events;
 
 /**
  * {@code index-objects} end to end: real bytes uploaded through the S3 API, the real S3 event JSON delivered
@@ -40,6 +43,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 @TestProfile(IndexObjectsTestProfile.class)
 @QuarkusTestResource(value = EmulatorsResource.class, restrictToAnnotatedClass = false)
 class IndexObjectsFunctionTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static final String BUCKET = Emulators.BUCKET;
 
@@ -292,7 +297,7 @@ class IndexObjectsFunctionTest {
     void s3EventInsideAnSqsMessageIsIndexed() throws Exception {
         byte[] jpeg = TestImages.jpeg(100, 100, 20);
         ObjectNode record = upload("test/NORMAL/IM-0001-0001.jpeg", jpeg);
-        ObjectNode sqs = (ObjectNode) S3Events.MAPPER.readTree(S3Events.fixture("sqs-s3-put.json"));
+        ObjectNode sqs = (ObjectNode) MAPPER.readTree(EventFixtures.read("sqs-s3-put.json"));
         ((ObjectNode) sqs.get("Records").get(0)).put("body", S3Events.notification(record));
         deliver(sqs.toString()).then().statusCode(200).body("batchItemFailures.size()", equalTo(0));
         assertEquals("INDEXED", s(item("test/NORMAL/IM-0001-0001.jpeg"), "status"));

@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -28,10 +29,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 @QuarkusTestResource(value = EmulatorsResource.class, restrictToAnnotatedClass = false)
 class ReindexRouteTest {
 
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
     private final String ds = "rx-" + UUID.randomUUID().toString().substring(0, 8);
 
     private static Response call(String dataset, String body) {
-        ObjectNode event = S3Events.MAPPER.createObjectNode();
+        ObjectNode event = MAPPER.createObjectNode();
         String path = "/datasets/" + dataset + "/reindex";
         event.put("version", "2.0").put("routeKey", "POST /datasets/{dataset}/reindex").put("rawPath", path)
                 .put("isBase64Encoded", false);
@@ -68,7 +71,7 @@ class ReindexRouteTest {
             String request = token == null ? "{\"limit\":3}" : "{\"limit\":3,\"continuationToken\":\"" + token + "\"}";
             Response r = call(ds, request);
             r.then().statusCode(200).body("statusCode", equalTo(202));
-            body = S3Events.MAPPER.readTree(r.jsonPath().getString("body"));
+            body = MAPPER.readTree(r.jsonPath().getString("body"));
             token = body.path("continuationToken").asText(null);
             indexed += body.get("indexed").asInt();
             scanned += body.get("scanned").asInt();
@@ -81,7 +84,7 @@ class ReindexRouteTest {
         assertEquals("not an image", item("train/NORMAL/broken.jpeg").get("reason").s());
 
         Response again = call(ds, null);
-        JsonNode second = S3Events.MAPPER.readTree(again.jsonPath().getString("body"));
+        JsonNode second = MAPPER.readTree(again.jsonPath().getString("body"));
         assertEquals(0, second.get("indexed").asInt());
         assertEquals(8, second.get("skipped").asInt());
         assertTrue(second.get("done").asBoolean());

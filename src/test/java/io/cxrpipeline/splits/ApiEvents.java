@@ -1,13 +1,13 @@
 package io.cxrpipeline.splits;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.cxrpipeline.testing.EventFixtures;
 
 /** The HTTP API (payload 2.0) event fixtures under {@code src/test/resources/events/}, adapted per test. */
 public final class ApiEvents {
@@ -19,14 +19,7 @@ public final class ApiEvents {
 
     /** A fixture with its dataset {@code chest_xray} renamed, so that tests sharing the emulators stay apart. */
     public static String load(String name, String dataset) {
-        try (InputStream in = ApiEvents.class.getResourceAsStream("/events/" + name)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no fixture " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("chest_xray", dataset);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return EventFixtures.read(name).replace("chest_xray", dataset);
     }
 
     /** The fixture with another body (null: none). */

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +28,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import io.cxrpipeline.testing.EventFixtures;
 
 /** The training-events function fed with the EventBridge fixtures under src/test/resources/events/. */
 @QuarkusTest
@@ -87,10 +86,7 @@ class TrainingEventsFunctionTest {
     }
 
     private static String fixture(String name, String[] run) throws IOException {
-        try (InputStream in = TrainingEventsFunctionTest.class.getResourceAsStream("/events/" + name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace(FIXTURE_RUN, run[0])
-                    .replace(FIXTURE_JOB, run[1]);
-        }
+        return EventFixtures.read(name).replace(FIXTURE_RUN, run[0]).replace(FIXTURE_JOB, run[1]);
     }
 
     private static JsonNode deliver(String event) throws IOException {

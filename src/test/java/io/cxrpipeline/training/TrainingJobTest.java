@@ -37,6 +37,8 @@ import io.cxrpipeline.inference.Preprocessing;
 import io.cxrpipeline.inference.Preset;
 import io.cxrpipeline.inference.S3ObjectStore;
 import io.cxrpipeline.testing.Emulators;
+import io.cxrpipeline.local.sample.SyntheticXray;
+import io.cxrpipeline.local.sample.SyntheticXray.Finding;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -65,11 +67,11 @@ class TrainingJobTest {
             StringBuilder manifest = new StringBuilder();
             for (int i = 0; i < sizes.get(split); i++) {
                 int label = i % 2;
-                int[] pixels = SyntheticXrays.pixels(label == 1, SIZE, rng);
+                byte[] png = SyntheticXray.png(SIZE, SIZE, label == 1 ? Finding.BACTERIAL : Finding.NONE, rng.nextLong());
                 String key = "images/" + dataset + "/" + split + "/" + CLASSES[label] + "/person" + i + "_" + split
                         + ".png";
                 s3.putObject(b -> b.bucket(Emulators.BUCKET).key(key).contentType("image/png"),
-                        RequestBody.fromBytes(SyntheticXrays.png(pixels, SIZE)));
+                        RequestBody.fromBytes(png));
                 String ref = "s3://" + Emulators.BUCKET + "/" + key;
                 manifest.append(MAPPER.writeValueAsString(Map.of("source-ref", ref, "class", String.valueOf(label),
                         "class-name", CLASSES[label], "patient", "person" + i, "copy", 0))).append('\n');

@@ -1,6 +1,13 @@
 package io.cxrpipeline.local.sample;
 
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.SplittableRandom;
+
+import javax.imageio.ImageIO;
 
 /**
  * Draws a chest-X-ray-like grayscale image: dark background, a bright torso, two dark lung fields crossed by
@@ -23,6 +30,24 @@ public final class SyntheticXray {
         byte[] px = new byte[width * height];
         render(px, width, height, finding, seed);
         return px;
+    }
+
+    /** The image as an 8-bit grayscale {@link BufferedImage}. */
+    public static BufferedImage image(int width, int height, Finding finding, long seed) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+        render(((DataBufferByte) img.getRaster().getDataBuffer()).getData(), width, height, finding, seed);
+        return img;
+    }
+
+    /** The image as an 8-bit grayscale PNG (lossless: what a test decodes is exactly what was drawn). */
+    public static byte[] png(int width, int height, Finding finding, long seed) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(image(width, height, finding, seed), "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     /** Draws into {@code px} (row-major, {@code width * height} bytes). */

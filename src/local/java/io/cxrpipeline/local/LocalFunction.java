@@ -43,7 +43,8 @@ public final class LocalFunction implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // Serial GC: a Lambda-sized JVM that leaves the cores to the others.
                 "-Xmx" + heapMb + "m", "-XX:+UseSerialGC",
-                "-Dquarkus.profile=local", "-cp", app.toString(), RuntimeBootstrap.class.getName()));
+                "-Dquarkus.profile=local", "-cp", app + java.io.File.pathSeparator + bootstrapClasspath(),
+                RuntimeBootstrap.class.getName()));
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
@@ -54,6 +55,19 @@ public final class LocalFunction implements AutoCloseable {
         builder.environment().put("QUARKUS_FUNQY_EXPORT", name);
         Process process = builder.start();
         return new LocalFunction(name, runtime, process, log);
+    }
+
+    /**
+     * Where {@link RuntimeBootstrap} was loaded from: the local stack's classes are not in the Lambda artifact,
+     * so each function JVM gets them beside the runner jar, as AWS' Java runtime sits beside the function code.
+     */
+    private static String bootstrapClasspath() {
+        try {
+            return Path.of(RuntimeBootstrap.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Waits until the function polls for its first event; fails fast when its process exits. */

@@ -1,7 +1,6 @@
 package io.cxrpipeline.local.sample;
 
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -214,10 +213,7 @@ public final class SampleData {
                 futures.add(pool.submit(() -> {
                     Path file = root.resolve(p.path());
                     Files.createDirectories(file.getParent());
-                    BufferedImage img = new BufferedImage(p.width(), p.height(), BufferedImage.TYPE_BYTE_GRAY);
-                    byte[] px = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
-                    SyntheticXray.render(px, p.width(), p.height(), p.finding(), p.seed());
-                    jpeg(img, o.quality(), file);
+                    jpeg(SyntheticXray.image(p.width(), p.height(), p.finding(), p.seed()), o.quality(), file);
                     bytes.addAndGet(Files.size(file));
                     return null;
                 }));

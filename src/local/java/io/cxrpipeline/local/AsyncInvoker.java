@@ -3,7 +3,6 @@ package io.cxrpipeline.local;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,11 +34,11 @@ public final class AsyncInvoker implements AutoCloseable {
         worker.start();
     }
 
-    /** Queues one event. */
-    public void submit(Map<String, Object> event) {
+    /** Queues one event: a JSON document as text, or an object to serialise. */
+    public void submit(Object event) {
         try {
             inFlight.incrementAndGet();
-            queue.add(mapper.writeValueAsString(event));
+            queue.add(event instanceof String json ? json : mapper.writeValueAsString(event));
         } catch (IOException e) {
             inFlight.decrementAndGet();
             throw new IllegalStateException(e);

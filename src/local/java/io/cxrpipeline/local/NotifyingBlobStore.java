@@ -1,7 +1,6 @@
 package io.cxrpipeline.local;
 
 import java.io.InputStream;
-import java.util.Map;
 import java.util.function.Consumer;
 
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -27,9 +26,9 @@ public final class NotifyingBlobStore extends ForwardingBlobStore {
 
     private final String bucket;
     private final String prefix;
-    private final Consumer<Map<String, Object>> sink;
+    private final Consumer<String> sink;
 
-    public NotifyingBlobStore(BlobStore delegate, String bucket, String prefix, Consumer<Map<String, Object>> sink) {
+    public NotifyingBlobStore(BlobStore delegate, String bucket, String prefix, Consumer<String> sink) {
         super(delegate);
         this.bucket = bucket;
         this.prefix = prefix;
@@ -82,7 +81,8 @@ public final class NotifyingBlobStore extends ForwardingBlobStore {
             DeleteObjectResponse response = super.removeBlob(request);
             // S3 notifies deletes of keys that did not exist too; the index treats them as no-ops.
             if (watched(request.bucket(), request.key())) {
-                sink.accept(S3Events.removed(request.bucket(), request.key(), S3Events.nextSequencer()));
+                sink.accept(S3Events.notification(
+                        S3Events.deleteRecord(request.bucket(), request.key(), S3Events.nextSequencer())));
             }
             return response;
         }
@@ -92,7 +92,7 @@ public final class NotifyingBlobStore extends ForwardingBlobStore {
     private void emitCreated(String kind, String container, String key) {
         HeadObjectResponse head = delegate().blobMetadata(
                 HeadObjectRequest.builder().bucket(container).key(key).build());
-        sink.accept(S3Events.created(kind, container, key, head.contentLength(), head.eTag(),
-                S3Events.nextSequencer()));
+        sink.accept(S3Events.notification(S3Events.created(kind, container, key, head.contentLength(), head.eTag(),
+                S3Events.nextSequencer())));
     }
 }
