@@ -1,7 +1,9 @@
 package io.cxrpipeline.catalog;
 
+import io.cxrpipeline.common.NotFoundException;
+
 /** The index holds nothing usable for a dataset: it was never uploaded, or holds no images of the kind asked for. */
-public class DatasetNotFoundException extends RuntimeException {
+public class DatasetNotFoundException extends NotFoundException {
 
     private final String dataset;
 

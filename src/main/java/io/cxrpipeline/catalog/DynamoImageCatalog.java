@@ -21,6 +21,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import io.cxrpipeline.common.PipelineConfig;
+import io.cxrpipeline.common.InfrastructureException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -106,7 +107,7 @@ public class DynamoImageCatalog implements ImageCatalog {
             throw failure(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CatalogReadException("interrupted while counting the index", e);
+            throw new InfrastructureException("the image index", "interrupted while counting the index", e);
         } finally {
             pool.shutdownNow();
         }
@@ -181,7 +182,7 @@ public class DynamoImageCatalog implements ImageCatalog {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CatalogReadException("interrupted while reading the index", e);
+            throw new InfrastructureException("the image index", "interrupted while reading the index", e);
         } finally {
             cancelled.set(true);
             pool.shutdownNow();
@@ -216,11 +217,11 @@ public class DynamoImageCatalog implements ImageCatalog {
     }
 
     private RuntimeException failure(Throwable cause) {
-        if (cause instanceof CatalogReadException c) {
+        if (cause instanceof InfrastructureException c) {
             return c;
         }
         if (cause instanceof SdkException) {
-            return new CatalogReadException("cannot read the index in table " + table + ": " + cause.getMessage(),
+            return new InfrastructureException("the image index", "cannot read the index in table " + table + ": " + cause.getMessage(),
                     cause);
         }
         if (cause instanceof RuntimeException r) {

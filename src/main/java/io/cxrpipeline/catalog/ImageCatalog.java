@@ -3,6 +3,7 @@ package io.cxrpipeline.catalog;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import io.cxrpipeline.common.InfrastructureException;
 
 /**
  * Read side of the image index: exact counts and full streams of a dataset's images, partition by
@@ -14,7 +15,7 @@ import java.util.function.Consumer;
  * changes during the read may be seen in its old and its new partition; readers that must not count an image
  * twice de-duplicate by {@code imageId}.
  *
- * <p>Implementations translate storage failures into {@link CatalogReadException}.
+ * <p>Implementations translate storage failures into {@link InfrastructureException}.
  */
 public interface ImageCatalog {
 

@@ -18,11 +18,6 @@ public class Json {
         this.mapper = mapper;
     }
 
-    /** Reads a request body; an empty body reads as {@code {}}. Jackson errors become 400s in the router. */
-    public <T> T read(HttpApiRequest request, Class<T> type) throws JsonProcessingException {
-        return read(request.bodyBytes(), type);
-    }
-
     /** Reads a body the caller already decoded; an empty body reads as {@code {}}. */
     public <T> T read(byte[] body, Class<T> type) throws JsonProcessingException {
         String text = body.length == 0 ? "{}" : new String(body, java.nio.charset.StandardCharsets.UTF_8);

@@ -6,14 +6,15 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import io.cxrpipeline.catalog.CatalogConfig;
-import io.cxrpipeline.catalog.CatalogReadException;
+import io.cxrpipeline.common.InfrastructureException;
 import io.cxrpipeline.catalog.DatasetNotFoundException;
 import io.cxrpipeline.catalog.ImageCatalog;
-import io.cxrpipeline.common.ApiException;
-import io.cxrpipeline.common.HttpApiRequest;
-import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.api.ApiException;
+import io.cxrpipeline.api.HttpApiRequest;
+import io.cxrpipeline.api.HttpApiResponse;
 import io.cxrpipeline.common.Json;
-import io.cxrpipeline.common.HttpRoute;
+import io.cxrpipeline.api.HttpRoute;
+import io.cxrpipeline.common.NotFoundException;
 
 /** {@code GET /datasets/{dataset}/distribution}: 200 with the distribution, 404 for a dataset the index lacks. */
 @Singleton
@@ -32,12 +33,6 @@ public class DistributionRoute extends HttpRoute {
     @Override
     public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) {
         String dataset = pathParams.get("dataset");
-        try {
-            return HttpApiResponse.json(200, json.write(service.distribution(dataset)));
-        } catch (DatasetNotFoundException e) {
-            throw ApiException.notFound(e.getMessage());
-        } catch (CatalogReadException e) {
-            throw ApiException.unavailable("the image index cannot be read right now; retry later");
-        }
+        return HttpApiResponse.json(200, json.write(service.distribution(dataset)));
     }
 }

@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 
 import io.cxrpipeline.catalog.ModelItems;
 import io.cxrpipeline.common.PipelineConfig;
+import io.cxrpipeline.common.InfrastructureException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -34,7 +35,7 @@ public class DynamoModelRegistry implements ModelRegistry {
                     .projectionExpression("#v, #uri")
                     .expressionAttributeNames(Map.of("#v", ModelItems.VERSION, "#uri", ModelItems.MODEL_URI))).item();
         } catch (SdkException e) {
-            throw new StorageException("cannot read the promoted model from table " + table + ": " + e.getMessage(), e);
+            throw new InfrastructureException("storage", "cannot read the promoted model from table " + table + ": " + e.getMessage(), e);
         }
         if (item == null || item.isEmpty()) {
             return Optional.empty();
@@ -42,7 +43,7 @@ public class DynamoModelRegistry implements ModelRegistry {
         AttributeValue version = item.get(ModelItems.VERSION);
         AttributeValue uri = item.get(ModelItems.MODEL_URI);
         if (version == null || version.s() == null || uri == null || uri.s() == null) {
-            throw new StorageException("the promoted model item lacks version or modelUri: " + item.keySet());
+            throw new InfrastructureException("storage", "the promoted model item lacks version or modelUri: " + item.keySet());
         }
         return Optional.of(new ModelPointer(version.s(), uri.s()));
     }

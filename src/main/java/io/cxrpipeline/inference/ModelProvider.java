@@ -17,6 +17,8 @@ import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 import ai.onnxruntime.OrtException;
+import io.cxrpipeline.common.DomainException;
+import io.cxrpipeline.common.InfrastructureException;
 
 /**
  * Keeps the one model a container serves. The first request (or startup) loads the registry's promoted model,
@@ -145,7 +147,7 @@ public final class ModelProvider implements AutoCloseable {
                     LOG.infof("now serving %s (was %s), loaded in %d ms", loaded, serving.version(), loaded.loadMillis());
                     serving.close();
                 }
-            } catch (ModelUnavailableException | StorageException | IllegalArgumentException | OrtException e) {
+            } catch (DomainException | IllegalArgumentException | OrtException e) {
                 fail(target, now, e.getMessage(), null);
             } catch (Exception e) {
                 fail(target, now, e.getMessage(), e);
@@ -177,7 +179,7 @@ public final class ModelProvider implements AutoCloseable {
                 if (promoted.isPresent()) {
                     return new Target(promoted.get().version(), promoted.get().modelUri());
                 }
-            } catch (StorageException e) {
+            } catch (InfrastructureException e) {
                 LOG.warnf("cannot read the promoted model pointer: %s", e.getMessage());
                 if (current != null) {
                     return new Target(current.version(), current.uri()); // keep serving what we have

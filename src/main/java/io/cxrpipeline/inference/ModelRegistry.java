@@ -1,6 +1,7 @@
 package io.cxrpipeline.inference;
 
 import java.util.Optional;
+import io.cxrpipeline.common.InfrastructureException;
 
 /**
  * Port: the model registry, read-only. The promoted pointer is the item pk {@code MODEL}, sk {@code PROMOTED}
@@ -12,7 +13,7 @@ public interface ModelRegistry {
      * The promoted model, read consistently (a promotion is visible to the next look).
      *
      * @return empty when no model has been promoted
-     * @throws StorageException when the registry cannot be read
+     * @throws InfrastructureException when the registry cannot be read
      */
     Optional<ModelPointer> promoted();
 }

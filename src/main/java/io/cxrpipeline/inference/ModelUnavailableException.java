@@ -1,9 +1,11 @@
 package io.cxrpipeline.inference;
 
-/** No model can be served right now (none promoted or configured, or it cannot be loaded): a 503. */
-public class ModelUnavailableException extends RuntimeException {
+import io.cxrpipeline.common.DomainException;
+
+/** No model can be served right now (none promoted or configured, or it cannot be loaded). */
+public class ModelUnavailableException extends DomainException {
 
     public ModelUnavailableException(String message) {
-        super(message);
+        super(Kind.UNAVAILABLE, null, message, null);
     }
 }

@@ -1,6 +1,7 @@
 package io.cxrpipeline.inference;
 
 import java.nio.file.Path;
+import io.cxrpipeline.common.InfrastructureException;
 
 /** Port: read access to the bucket, for images named by {@code s3Uri} and for model files. */
 public interface ObjectStore {
@@ -11,7 +12,7 @@ public interface ObjectStore {
 
     /**
      * @throws ObjectNotFoundException when there is no readable object
-     * @throws StorageException        when the store cannot be reached
+     * @throws InfrastructureException        when the store cannot be reached
      */
     ObjectInfo stat(S3Location location);
 
@@ -20,7 +21,7 @@ public interface ObjectStore {
      *
      * @throws ObjectTooLargeException when it is larger than {@code maxBytes} (nothing beyond the header is read)
      * @throws ObjectNotFoundException when there is no readable object
-     * @throws StorageException        when the store cannot be reached
+     * @throws InfrastructureException        when the store cannot be reached
      */
     byte[] read(S3Location location, long maxBytes);
 
@@ -28,7 +29,7 @@ public interface ObjectStore {
      * Streams an object into a file (created or replaced).
      *
      * @throws ObjectNotFoundException when there is no readable object
-     * @throws StorageException        when the store cannot be reached or the file cannot be written
+     * @throws InfrastructureException        when the store cannot be reached or the file cannot be written
      */
     void download(S3Location location, Path target);
 }

@@ -2,9 +2,9 @@ package io.cxrpipeline.inference;
 
 import jakarta.inject.Inject;
 
-import io.cxrpipeline.common.ApiRouter;
-import io.cxrpipeline.common.HttpApiRequest;
-import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.api.ApiRouter;
+import io.cxrpipeline.api.HttpApiRequest;
+import io.cxrpipeline.api.HttpApiResponse;
 import io.quarkus.funqy.Funq;
 
 /** The {@code predict} Lambda: {@code POST /predict} behind API Gateway (HTTP API, payload 2.0). */

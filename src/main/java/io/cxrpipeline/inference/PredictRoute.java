@@ -11,11 +11,13 @@ import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.cxrpipeline.common.ApiException;
-import io.cxrpipeline.common.HttpApiRequest;
-import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.api.ApiException;
+import io.cxrpipeline.api.HttpApiRequest;
+import io.cxrpipeline.api.HttpApiResponse;
 import io.cxrpipeline.common.Json;
-import io.cxrpipeline.common.HttpRoute;
+import io.cxrpipeline.api.HttpRoute;
+import io.cxrpipeline.common.InvalidInputException;
+import io.cxrpipeline.common.TooLargeException;
 
 /**
  * {@code POST /predict}, served by the {@code predict} function. The body is a JPEG/PNG image (any
@@ -50,7 +52,7 @@ public class PredictRoute extends HttpRoute {
     public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {
         String body = request.body();
         if (body != null && body.length() > maxPayloadBytes) {
-            throw ApiException.tooLarge("body", "the request body is " + body.length() + " bytes as received; at most "
+            throw new TooLargeException("body", "the request body is " + body.length() + " bytes as received; at most "
                     + maxPayloadBytes + " fit a Lambda invocation (send a larger image by s3Uri)");
         }
         byte[] bytes = request.bodyBytes();
@@ -62,12 +64,12 @@ public class PredictRoute extends HttpRoute {
             return single(service.predict(List.of(new ImageInput.Inline("body", bytes))));
         }
         if (bytes.length == 0) {
-            throw ApiException.badRequest("body", "the body is empty: send an image, or JSON with image, s3Uri or images");
+            throw new InvalidInputException("body", "the body is empty: send an image, or JSON with image, s3Uri or images");
         }
         PredictRequest req = json.read(bytes, PredictRequest.class);
         int given = (req.image() != null ? 1 : 0) + (req.s3Uri() != null ? 1 : 0) + (req.images() != null ? 1 : 0);
         if (given != 1) {
-            throw ApiException.badRequest("body", "give exactly one of image (base64), s3Uri or images; "
+            throw new InvalidInputException("body", "give exactly one of image (base64), s3Uri or images; "
                     + (given == 0 ? "none was given" : given + " were given"));
         }
         if (req.image() != null) {
@@ -78,11 +80,11 @@ public class PredictRoute extends HttpRoute {
         }
         List<JsonNode> images = req.images();
         if (images.isEmpty()) {
-            throw ApiException.badRequest("images", "the batch is empty");
+            throw new InvalidInputException("images", "the batch is empty");
         }
         int max = service.limits().maxBatch();
         if (images.size() > max) {
-            throw ApiException.badRequest("images", images.size() + " images given; at most " + max + " per request");
+            throw new InvalidInputException("images", images.size() + " images given; at most " + max + " per request");
         }
         List<ImageInput> inputs = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
@@ -109,7 +111,7 @@ public class PredictRoute extends HttpRoute {
         if (node.isObject() && node.size() == 1 && node.get("s3Uri") != null && node.get("s3Uri").isTextual()) {
             return new ImageInput.Stored(field + ".s3Uri", node.get("s3Uri").asText());
         }
-        throw ApiException.badRequest(field, "each image is a base64 string, {\"image\": \"<base64>\"} or "
+        throw new InvalidInputException(field, "each image is a base64 string, {\"image\": \"<base64>\"} or "
                 + "{\"s3Uri\": \"s3://…\"}");
     }
 
@@ -119,7 +121,7 @@ public class PredictRoute extends HttpRoute {
         if (t.startsWith("data:")) {
             int comma = t.indexOf(',');
             if (comma < 0 || !t.substring(0, comma).endsWith(";base64")) {
-                throw ApiException.badRequest(field, "a data URL must be base64: data:image/jpeg;base64,…");
+                throw new InvalidInputException(field, "a data URL must be base64: data:image/jpeg;base64,…");
             }
             t = t.substring(comma + 1);
         }
@@ -130,7 +132,7 @@ public class PredictRoute extends HttpRoute {
             try {
                 return Base64.getUrlDecoder().decode(t);
             } catch (IllegalArgumentException e2) {
-                throw ApiException.badRequest(field, "not valid base64: " + e.getMessage());
+                throw new InvalidInputException(field, "not valid base64: " + e.getMessage());
             }
         }
     }

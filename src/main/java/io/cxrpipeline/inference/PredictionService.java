@@ -8,7 +8,11 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import ai.onnxruntime.OrtException;
-import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.api.ApiException;
+import io.cxrpipeline.common.InfrastructureException;
+import io.cxrpipeline.common.InvalidInputException;
+import io.cxrpipeline.common.NotFoundException;
+import io.cxrpipeline.common.TooLargeException;
 
 /**
  * Predicts classes of chest X-rays: checks every image from its header (format, dimensions) before decoding
@@ -53,10 +57,10 @@ public final class PredictionService {
     public PredictionResult predict(List<ImageInput> inputs) {
         long start = System.nanoTime();
         if (inputs.isEmpty()) {
-            throw ApiException.badRequest("images", "no image given");
+            throw new InvalidInputException("images", "no image given");
         }
         if (inputs.size() > limits.maxBatch()) {
-            throw ApiException.badRequest("images", inputs.size() + " images given; at most " + limits.maxBatch()
+            throw new InvalidInputException("images", inputs.size() + " images given; at most " + limits.maxBatch()
                     + " per request");
         }
         int n = inputs.size();
@@ -77,12 +81,7 @@ public final class PredictionService {
             headers[i] = header(in.field(), bytes[i]);
         }
 
-        OnnxModel model;
-        try {
-            model = models.acquire();
-        } catch (ModelUnavailableException e) {
-            throw ApiException.unavailable(e.getMessage());
-        }
+        OnnxModel model = models.acquire();
         try {
             Preprocessing p = model.preprocessing();
             FloatBuffer buffer = buffer(n * p.tensorSize());
@@ -108,7 +107,7 @@ public final class PredictionService {
             });
             for (int i = 0; i < n; i++) {
                 if (failed[i] != null) {
-                    throw ApiException.badRequest(inputs.get(i).field(), failed[i].getMessage());
+                    throw new InvalidInputException(inputs.get(i).field(), failed[i].getMessage());
                 }
             }
             long t2 = System.nanoTime();
@@ -145,21 +144,19 @@ public final class PredictionService {
         try {
             location = S3Location.parse(stored.s3Uri());
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(stored.field(), "'" + stored.s3Uri() + "' is " + e.getMessage());
+            throw new InvalidInputException(stored.field(), "'" + stored.s3Uri() + "' is " + e.getMessage());
         }
         if (!location.bucket().equals(limits.bucket())) {
-            throw ApiException.badRequest(stored.field(), "only objects in s3://" + limits.bucket()
+            throw new InvalidInputException(stored.field(), "only objects in s3://" + limits.bucket()
                     + "/ can be read, not in bucket " + location.bucket());
         }
         try {
             return store.read(location, limits.maxObjectBytes());
         } catch (ObjectNotFoundException e) {
-            throw new ApiException(404, "Not found", "no image at " + location, stored.field());
+            throw new NotFoundException(stored.field(), "no image at " + location);
         } catch (ObjectTooLargeException e) {
-            throw ApiException.tooLarge(stored.field(), location + " is " + e.size() + " bytes; at most "
+            throw new TooLargeException(stored.field(), location + " is " + e.size() + " bytes; at most "
                     + limits.maxObjectBytes() + " are read");
-        } catch (StorageException e) {
-            throw ApiException.unavailable("the image store cannot be read: " + e.getMessage());
         }
     }
 
@@ -168,10 +165,10 @@ public final class PredictionService {
         try {
             h = ImageHeader.read(bytes);
         } catch (InvalidImageException e) {
-            throw ApiException.badRequest(field, e.getMessage());
+            throw new InvalidInputException(field, e.getMessage());
         }
         if (h.pixels() > limits.maxPixels()) {
-            throw ApiException.badRequest(field, "the image is " + h.width() + "x" + h.height() + " = " + h.pixels()
+            throw new InvalidInputException(field, "the image is " + h.width() + "x" + h.height() + " = " + h.pixels()
                     + " pixels, over the limit of " + limits.maxPixels() + "; it was not decoded");
         }
         return h;

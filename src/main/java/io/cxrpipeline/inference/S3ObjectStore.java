@@ -16,6 +16,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import io.cxrpipeline.common.InfrastructureException;
 
 /** {@link ObjectStore} on Amazon S3. */
 @ApplicationScoped
@@ -51,7 +52,7 @@ public class S3ObjectStore implements ObjectStore {
         } catch (SdkException e) {
             throw translate(location, e);
         } catch (IOException e) {
-            throw new StorageException("cannot read " + location + ": " + e.getMessage(), e);
+            throw new InfrastructureException("storage", "cannot read " + location + ": " + e.getMessage(), e);
         }
     }
 
@@ -63,7 +64,7 @@ public class S3ObjectStore implements ObjectStore {
         } catch (SdkException e) {
             throw translate(location, e);
         } catch (IOException e) {
-            throw new StorageException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new InfrastructureException("storage", "cannot write " + target + ": " + e.getMessage(), e);
         }
     }
 
@@ -75,7 +76,7 @@ public class S3ObjectStore implements ObjectStore {
         return bytes;
     }
 
-    private static StorageException translate(S3Location location, SdkException e) {
+    private static RuntimeException translate(S3Location location, SdkException e) {
         if (e instanceof NoSuchKeyException) {
             return new ObjectNotFoundException(location);
         }
@@ -83,6 +84,6 @@ public class S3ObjectStore implements ObjectStore {
             // 403 is what S3 answers for a missing key without s3:ListBucket, or a key outside the policy.
             return new ObjectNotFoundException(location);
         }
-        return new StorageException("S3 failed on " + location + ": " + e.getMessage(), e);
+        return new InfrastructureException("storage", "S3 failed on " + location + ": " + e.getMessage(), e);
     }
 }

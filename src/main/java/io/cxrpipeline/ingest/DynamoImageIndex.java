@@ -10,6 +10,7 @@ import java.util.UUID;
 import io.cxrpipeline.catalog.ImageItems;
 import io.cxrpipeline.catalog.ImageRecord;
 import io.cxrpipeline.catalog.TableKeys;
+import io.cxrpipeline.common.InfrastructureException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -197,7 +198,7 @@ public class DynamoImageIndex implements ImageIndex {
         } catch (ConditionalCheckFailedException e) {
             throw e;
         } catch (SdkException e) {
-            throw new InfrastructureException("DynamoDB " + operation + " on " + table + " failed: " + e.getMessage(), e);
+            throw new InfrastructureException("storage", "DynamoDB " + operation + " on " + table + " failed: " + e.getMessage(), e);
         }
     }
 }

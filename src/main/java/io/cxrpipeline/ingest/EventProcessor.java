@@ -8,6 +8,7 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 import io.cxrpipeline.ingest.IndexOutcome.Outcome;
+import io.cxrpipeline.common.InfrastructureException;
 
 /**
  * Applies every record of an event notification, one at a time, each in isolation: a bad record is

@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.SortedSet;
 
 import io.cxrpipeline.catalog.ImageRecord;
+import io.cxrpipeline.common.InfrastructureException;
 
 /**
  * The write side of the image index: image items guarded by optimistic concurrency, and content groups

@@ -15,6 +15,7 @@ import io.cxrpipeline.ingest.ImageIndex.ContentGroup;
 import io.cxrpipeline.ingest.ImageIndex.Stored;
 import io.cxrpipeline.ingest.IndexOutcome.Outcome;
 import io.cxrpipeline.ingest.ObjectAnalyzer.Analysis;
+import io.cxrpipeline.common.InfrastructureException;
 
 /**
  * Applies S3 events (and reindex findings) to the image index, idempotently and in any order.
@@ -144,7 +145,7 @@ public final class IndexingService {
             }
             return outcome(loc, key, Outcome.WRITTEN, new Stored(result, rev, null, released), analysis.bytesRead());
         }
-        throw new InfrastructureException("image " + key + " kept changing while it was indexed");
+        throw new InfrastructureException("storage", "image " + key + " kept changing while it was indexed");
     }
 
     private IndexOutcome delete(KeyRules.Location loc, String key, String sequencer) {
@@ -185,7 +186,7 @@ public final class IndexingService {
             }
             return outcome(loc, key, Outcome.WRITTEN, new Stored(tombstone, rev, null, released), 0);
         }
-        throw new InfrastructureException("image " + key + " kept changing while it was de-indexed");
+        throw new InfrastructureException("storage", "image " + key + " kept changing while it was de-indexed");
     }
 
     /**
@@ -281,7 +282,7 @@ public final class IndexingService {
                 return knownResult;
             }
         }
-        throw new InfrastructureException("content group " + contentId + " of " + dataset + " did not settle");
+        throw new InfrastructureException("storage", "content group " + contentId + " of " + dataset + " did not settle");
     }
 
     private ImageRecord record(KeyRules.Location loc, String key, Analysis a, String sequencer) {

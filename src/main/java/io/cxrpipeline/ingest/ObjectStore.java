@@ -2,6 +2,7 @@ package io.cxrpipeline.ingest;
 
 import java.util.List;
 import java.util.Map;
+import io.cxrpipeline.common.InfrastructureException;
 
 /**
  * Reads the few bytes of an object that indexing needs, and lists a dataset for reindexing.

@@ -10,11 +10,14 @@ import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import io.cxrpipeline.common.ApiException;
-import io.cxrpipeline.common.HttpApiRequest;
-import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.api.ApiException;
+import io.cxrpipeline.api.HttpApiRequest;
+import io.cxrpipeline.api.HttpApiResponse;
 import io.cxrpipeline.common.Json;
-import io.cxrpipeline.common.HttpRoute;
+import io.cxrpipeline.api.HttpRoute;
+import io.cxrpipeline.common.InfrastructureException;
+import io.cxrpipeline.common.InvalidInputException;
+import io.cxrpipeline.common.NotFoundException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -57,21 +60,14 @@ public class ReindexRoute extends HttpRoute {
     public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {
         String dataset = pathParams.get("dataset");
         if (dataset == null || dataset.isBlank() || dataset.contains("/") || dataset.contains("#")) {
-            throw ApiException.badRequest("dataset", "a dataset is one folder name under images/, without '/' or '#'");
+            throw new InvalidInputException("dataset", "a dataset is one folder name under images/, without '/' or '#'");
         }
-        ReindexRequest body = json.read(request, ReindexRequest.class);
+        ReindexRequest body = json.read(request.bodyBytes(), ReindexRequest.class);
         String startAfter = body.continuationToken() == null ? null : decode(body.continuationToken(), dataset);
         if (body.limit() != null && body.limit() < 1) {
-            throw ApiException.badRequest("limit", "limit must be at least 1");
+            throw new InvalidInputException("limit", "limit must be at least 1");
         }
-        ReindexService.Result r;
-        try {
-            r = service.get().run(dataset, startAfter, Boolean.TRUE.equals(body.force()), body.limit());
-        } catch (ReindexService.UnknownDatasetException e) {
-            throw ApiException.notFound("dataset " + dataset + " has no objects: " + e.getMessage());
-        } catch (InfrastructureException e) {
-            throw ApiException.unavailable("the bucket or the index is not reachable; retry the same request");
-        }
+        ReindexService.Result r = service.get().run(dataset, startAfter, Boolean.TRUE.equals(body.force()), body.limit());
         String token = r.done() ? null : encode(dataset, r.startAfter());
         return HttpApiResponse.json(202, json.write(new ReindexResponse(dataset, r.scanned(), r.indexed(), r.skipped(),
                 r.failed(), token, r.done())));
@@ -92,13 +88,13 @@ public class ReindexRoute extends HttpRoute {
                 String tokenDataset = new String(b64.decode(parts[0]), StandardCharsets.UTF_8);
                 String after = new String(b64.decode(parts[1]), StandardCharsets.UTF_8);
                 if (!tokenDataset.equals(dataset)) {
-                    throw ApiException.badRequest("continuationToken", "the token belongs to dataset " + tokenDataset);
+                    throw new InvalidInputException("continuationToken", "the token belongs to dataset " + tokenDataset);
                 }
                 return after.isEmpty() ? null : after;
             }
         } catch (IllegalArgumentException e) {
             // not base64: reported below
         }
-        throw ApiException.badRequest("continuationToken", "not a token returned by this route");
+        throw new InvalidInputException("continuationToken", "not a token returned by this route");
     }
 }

@@ -10,6 +10,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import io.cxrpipeline.ingest.IndexOutcome.Outcome;
+import io.cxrpipeline.common.InfrastructureException;
+import io.cxrpipeline.common.NotFoundException;
 
 /**
  * Backfills the index from a listing of {@code images/<dataset>/}: objects missing from the index or whose
@@ -24,10 +26,10 @@ public final class ReindexService {
     }
 
     /** No object exists under the dataset's prefix. */
-    public static class UnknownDatasetException extends RuntimeException {
+    public static class UnknownDatasetException extends NotFoundException {
 
         public UnknownDatasetException(String message) {
-            super(message);
+            super("dataset", message);
         }
     }
 
@@ -96,7 +98,7 @@ public final class ReindexService {
                 }
                 ObjectStore.Listing listing = store.list(bucket, prefix, after, want);
                 if (first && startAfter == null && listing.entries().isEmpty()) {
-                    throw new UnknownDatasetException("no objects under " + prefix);
+                    throw new UnknownDatasetException("dataset " + dataset + " has no objects: no objects under " + prefix);
                 }
                 first = false;
                 List<ObjectStore.Entry> entries = listing.entries();
@@ -115,7 +117,7 @@ public final class ReindexService {
                             // Resume before the first failure, so that nothing is skipped; later objects of the
                             // chunk are examined again next time (idempotently).
                             if (scanned == 0) {
-                                throw new InfrastructureException("reindex of " + prefix + " failed at "
+                                throw new InfrastructureException("storage", "reindex of " + prefix + " failed at "
                                         + o.key() + ": " + o.reason());
                             }
                             return new Result(dataset, scanned, indexed, skipped, 1, after, false);
@@ -135,9 +137,9 @@ public final class ReindexService {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InfrastructureException("reindex interrupted", e);
+            throw new InfrastructureException("storage", "reindex interrupted", e);
         } catch (ExecutionException e) {
-            throw new InfrastructureException("reindex failed", e.getCause());
+            throw new InfrastructureException("storage", "reindex failed", e.getCause());
         } finally {
             pool.shutdownNow();
         }

@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import io.cxrpipeline.common.InfrastructureException;
 
 /** {@link ObjectStore} over the S3 API: ranged GETs pinned to an ETag with If-Match, and ListObjectsV2. */
 public class S3ObjectStore implements ObjectStore {
@@ -52,9 +53,9 @@ public class S3ObjectStore implements ObjectStore {
                 // S3 answers a range on an empty object with 416: the object exists and has no bytes.
                 return new Bytes(new byte[0], 0, eTag, Map.of());
             }
-            throw new InfrastructureException("S3 GetObject " + bucket + "/" + key + " failed: " + e.getMessage(), e);
+            throw new InfrastructureException("storage", "S3 GetObject " + bucket + "/" + key + " failed: " + e.getMessage(), e);
         } catch (SdkException e) {
-            throw new InfrastructureException("S3 GetObject " + bucket + "/" + key + " failed: " + e.getMessage(), e);
+            throw new InfrastructureException("storage", "S3 GetObject " + bucket + "/" + key + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -93,7 +94,7 @@ public class S3ObjectStore implements ObjectStore {
                     .toList();
             return new Listing(entries, Boolean.TRUE.equals(r.isTruncated()));
         } catch (SdkException e) {
-            throw new InfrastructureException("S3 ListObjectsV2 " + bucket + "/" + prefix + " failed: " + e.getMessage(),
+            throw new InfrastructureException("storage", "S3 ListObjectsV2 " + bucket + "/" + prefix + " failed: " + e.getMessage(),
                     e);
         }
     }

@@ -8,13 +8,14 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
-import io.cxrpipeline.catalog.CatalogReadException;
+import io.cxrpipeline.common.InfrastructureException;
 import io.cxrpipeline.catalog.DatasetNotFoundException;
-import io.cxrpipeline.common.ApiException;
-import io.cxrpipeline.common.HttpApiRequest;
-import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.common.UnprocessableException;
+import io.cxrpipeline.api.HttpApiRequest;
+import io.cxrpipeline.api.HttpApiResponse;
 import io.cxrpipeline.common.Json;
-import io.cxrpipeline.common.HttpRoute;
+import io.cxrpipeline.api.HttpRoute;
+import io.cxrpipeline.common.NotFoundException;
 
 /**
  * {@code POST /datasets/{dataset}/splits}: 201 with Location when the split is made, 200 with the same body when
@@ -45,14 +46,10 @@ public class CreateSplitRoute extends HttpRoute {
         SplitService.Outcome outcome;
         try {
             outcome = service.create(dataset, parameters);
-        } catch (DatasetNotFoundException e) {
-            throw ApiException.notFound(e.getMessage());
         } catch (InsufficientGroupsException e) {
-            throw new ApiException(422, "Unprocessable split", e.getMessage() + " (dataset '" + dataset + "')",
-                    "dataset");
-        } catch (CatalogReadException | SplitStorageException | IOException e) {
-            LOG.errorf(e, "split of %s failed", dataset);
-            throw ApiException.unavailable("the split could not be made right now; retrying the same request is safe");
+            throw new UnprocessableException("dataset", e.getMessage() + " (dataset '" + dataset + "')");
+        } catch (IOException e) {
+            throw new InfrastructureException("the manifest store", "split of " + dataset + " failed", e);
         }
         return SplitResponses.response(outcome.created() ? 201 : 200, outcome.split(), json.mapper());
     }

@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 
 import io.cxrpipeline.catalog.TableKeys;
 import io.cxrpipeline.common.PipelineConfig;
+import io.cxrpipeline.common.InfrastructureException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -44,7 +45,7 @@ public class DynamoSplitRepository implements SplitRepository {
             return Optional.of(new StoredSplit(s(item, "dataset"), s(item, "splitId"), s(item, "manifestPrefix"),
                     s(item, "createdAt"), s(item, "summary")));
         } catch (SdkException e) {
-            throw new SplitStorageException("cannot read split " + splitId + " from table " + table, e);
+            throw new InfrastructureException("the split store", "cannot read split " + splitId + " from table " + table, e);
         }
     }
 
@@ -68,7 +69,7 @@ public class DynamoSplitRepository implements SplitRepository {
         } catch (ConditionalCheckFailedException e) {
             return false;
         } catch (SdkException e) {
-            throw new SplitStorageException("cannot record split " + split.splitId() + " in table " + table, e);
+            throw new InfrastructureException("the split store", "cannot record split " + split.splitId() + " in table " + table, e);
         }
     }
 

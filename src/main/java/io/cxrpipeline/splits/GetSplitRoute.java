@@ -6,11 +6,13 @@ import java.util.regex.Pattern;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import io.cxrpipeline.common.ApiException;
-import io.cxrpipeline.common.HttpApiRequest;
-import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.api.ApiException;
+import io.cxrpipeline.api.HttpApiRequest;
+import io.cxrpipeline.api.HttpApiResponse;
 import io.cxrpipeline.common.Json;
-import io.cxrpipeline.common.HttpRoute;
+import io.cxrpipeline.api.HttpRoute;
+import io.cxrpipeline.common.InfrastructureException;
+import io.cxrpipeline.common.NotFoundException;
 
 /** {@code GET /datasets/{dataset}/splits/{splitId}}: 200 with the split and its summary, 404 when unknown. */
 @Singleton
@@ -33,14 +35,8 @@ public class GetSplitRoute extends HttpRoute {
         String dataset = pathParams.get("dataset");
         String splitId = pathParams.get("splitId");
         if (!SPLIT_ID.matcher(splitId).matches()) {
-            throw ApiException.notFound("dataset '" + dataset + "' has no split '" + splitId + "'");
+            throw new NotFoundException("dataset '" + dataset + "' has no split '" + splitId + "'");
         }
-        try {
-            return SplitResponses.response(200, service.get(dataset, splitId), json.mapper());
-        } catch (SplitNotFoundException e) {
-            throw ApiException.notFound(e.getMessage());
-        } catch (SplitStorageException e) {
-            throw ApiException.unavailable("the split cannot be read right now; retry later");
-        }
+        return SplitResponses.response(200, service.get(dataset, splitId), json.mapper());
     }
 }

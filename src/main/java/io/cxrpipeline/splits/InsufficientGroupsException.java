@@ -1,14 +1,16 @@
 package io.cxrpipeline.splits;
 
+import io.cxrpipeline.common.UnprocessableException;
+
 /** A class has fewer leakage groups (patients or identical-content sets) than there are splits to populate. */
-public class InsufficientGroupsException extends RuntimeException {
+public class InsufficientGroupsException extends UnprocessableException {
 
     private final String label;
     private final int groups;
     private final int needed;
 
     public InsufficientGroupsException(String label, int groups, int needed) {
-        super("class " + label + " has " + groups + (groups == 1 ? " group" : " groups")
+        super(null, "class " + label + " has " + groups + (groups == 1 ? " group" : " groups")
                 + " of images (images sharing a patient or identical content form one group); train, val and test"
                 + " each need at least one, so it needs at least " + needed);
         this.label = label;

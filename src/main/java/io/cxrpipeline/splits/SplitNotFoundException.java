@@ -1,7 +1,9 @@
 package io.cxrpipeline.splits;
 
+import io.cxrpipeline.common.NotFoundException;
+
 /** No split with that id has been recorded for the dataset. */
-public class SplitNotFoundException extends RuntimeException {
+public class SplitNotFoundException extends NotFoundException {
 
     public SplitNotFoundException(String dataset, String splitId) {
         super("dataset '" + dataset + "' has no split '" + splitId + "'");

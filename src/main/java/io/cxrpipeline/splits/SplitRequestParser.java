@@ -14,7 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.api.ApiException;
+import io.cxrpipeline.common.InvalidInputException;
 
 /**
  * Reads the body of {@code POST /datasets/{dataset}/splits} into {@link SplitParameters}, strictly: unknown or
@@ -56,18 +57,18 @@ public final class SplitRequestParser {
             try {
                 root = MAPPER.readTree(body);
             } catch (JsonProcessingException e) {
-                throw ApiException.badRequest("body", "the body is not valid JSON: " + e.getOriginalMessage());
+                throw new InvalidInputException("body", "the body is not valid JSON: " + e.getOriginalMessage());
             } catch (IOException e) {
-                throw ApiException.badRequest("body", "the body cannot be read: " + e.getMessage());
+                throw new InvalidInputException("body", "the body cannot be read: " + e.getMessage());
             }
         }
         if (root == null || !root.isObject()) {
-            throw ApiException.badRequest("body", "the body must be a JSON object");
+            throw new InvalidInputException("body", "the body must be a JSON object");
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
             String name = it.next();
             if (!FIELDS.contains(name)) {
-                throw ApiException.badRequest(name, "unknown field '" + name + "'; known fields: "
+                throw new InvalidInputException(name, "unknown field '" + name + "'; known fields: "
                         + String.join(", ", List.of("ratios", "seed", "stratify", "groupByPatient", "groupByContent",
                                 "balance", "evalBalance", "target")));
             }
@@ -80,7 +81,7 @@ public final class SplitRequestParser {
         if (s != null) {
             stratify = s.isTextual() ? SplitParameters.Stratify.of(s.asText()) : null;
             if (stratify == null) {
-                throw ApiException.badRequest("stratify", "unknown stratify " + describe(s)
+                throw new InvalidInputException("stratify", "unknown stratify " + describe(s)
                         + "; one of class, class+subtype");
             }
         }
@@ -107,12 +108,12 @@ public final class SplitRequestParser {
             return new double[] {d.train(), d.val(), d.test()};
         }
         if (!n.isObject()) {
-            throw ApiException.badRequest("ratios", "ratios must be an object {\"train\":…,\"val\":…,\"test\":…}");
+            throw new InvalidInputException("ratios", "ratios must be an object {\"train\":…,\"val\":…,\"test\":…}");
         }
         for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
             String name = it.next();
             if (!List.of("train", "val", "test").contains(name)) {
-                throw ApiException.badRequest("ratios." + name, "unknown split '" + name + "'; splits are train, val, test");
+                throw new InvalidInputException("ratios." + name, "unknown split '" + name + "'; splits are train, val, test");
             }
         }
         double[] r = new double[3];
@@ -122,20 +123,20 @@ public final class SplitRequestParser {
             String field = "ratios." + s.id();
             JsonNode v = present(n.get(s.id()));
             if (v == null) {
-                throw ApiException.badRequest(field, field + " is required when ratios are given");
+                throw new InvalidInputException(field, field + " is required when ratios are given");
             }
             if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-                throw ApiException.badRequest(field, field + " must be a number, got " + describe(v));
+                throw new InvalidInputException(field, field + " must be a number, got " + describe(v));
             }
             double value = v.asDouble();
             if (value <= 0) {
-                throw ApiException.badRequest(field, field + " must be greater than 0, got " + v.asText());
+                throw new InvalidInputException(field, field + " must be greater than 0, got " + v.asText());
             }
             r[s.ordinal()] = value;
             sum = sum.add(v.decimalValue());
         }
         if (sum.subtract(BigDecimal.ONE).abs().doubleValue() > RATIO_TOLERANCE) {
-            throw ApiException.badRequest("ratios", String.format(Locale.ROOT,
+            throw new InvalidInputException("ratios", String.format(Locale.ROOT,
                     "ratios must sum to 1 (within %.0e); train + val + test = %s", RATIO_TOLERANCE,
                     sum.stripTrailingZeros().toPlainString()));
         }
@@ -148,7 +149,7 @@ public final class SplitRequestParser {
             return defaultSeed;
         }
         if (!n.isIntegralNumber() || !n.canConvertToLong()) {
-            throw ApiException.badRequest("seed", "seed must be an integer between -2^63 and 2^63-1, got "
+            throw new InvalidInputException("seed", "seed must be an integer between -2^63 and 2^63-1, got "
                     + describe(n));
         }
         return n.asLong();
@@ -160,7 +161,7 @@ public final class SplitRequestParser {
             return fallback;
         }
         if (!n.isBoolean()) {
-            throw ApiException.badRequest(field, field + " must be true or false, got " + describe(n));
+            throw new InvalidInputException(field, field + " must be true or false, got " + describe(n));
         }
         return n.asBoolean();
     }
@@ -173,7 +174,7 @@ public final class SplitRequestParser {
         }
         SplitParameters.Balance b = n.isTextual() ? SplitParameters.Balance.of(n.asText()) : null;
         if (b == null || !allowed.contains(b)) {
-            throw ApiException.badRequest(field, "unknown strategy " + describe(n) + " for " + field + "; one of "
+            throw new InvalidInputException(field, "unknown strategy " + describe(n) + " for " + field + "; one of "
                     + String.join(", ", allowed.stream().map(SplitParameters.Balance::id).toList()));
         }
         return b;
@@ -194,12 +195,12 @@ public final class SplitRequestParser {
         } else if (n.isIntegralNumber() && n.canConvertToLong()) {
             long count = n.asLong();
             if (count < 1 || count > maxTarget) {
-                throw ApiException.badRequest("target", "target must be between 1 and " + maxTarget
+                throw new InvalidInputException("target", "target must be between 1 and " + maxTarget
                         + " images per class, got " + count);
             }
             return SplitParameters.Target.count(count);
         }
-        throw ApiException.badRequest("target", "unknown target " + describe(n)
+        throw new InvalidInputException("target", "unknown target " + describe(n)
                 + "; one of majority, minority, mean or a whole number of images per class");
     }
 

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.api.HttpApiResponse;
 
 /** The JSON body and Location of a split, the same for POST and GET. */
 final class SplitResponses {

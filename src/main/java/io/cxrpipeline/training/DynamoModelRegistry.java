@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cxrpipeline.catalog.ModelItems;
 import io.cxrpipeline.catalog.TableKeys;
 import io.cxrpipeline.common.PipelineConfig;
+import io.cxrpipeline.common.InfrastructureException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -53,10 +54,10 @@ public class DynamoModelRegistry implements ModelRegistry {
                     .expressionAttributeNames(Map.of("#pk", TableKeys.PK)));
             return v;
         } catch (ConditionalCheckFailedException e) {
-            return find(v.version()).orElseThrow(() -> new StoreException("model " + v.version()
+            return find(v.version()).orElseThrow(() -> new InfrastructureException("the training-run store", "model " + v.version()
                     + " exists but cannot be read", e));
         } catch (SdkException e) {
-            throw new StoreException("cannot register model " + v.version() + ": " + e.getMessage(), e);
+            throw new InfrastructureException("the training-run store", "cannot register model " + v.version() + ": " + e.getMessage(), e);
         }
     }
 
@@ -101,7 +102,7 @@ public class DynamoModelRegistry implements ModelRegistry {
         } catch (ConditionalCheckFailedException e) {
             return false;
         } catch (SdkException e) {
-            throw new StoreException("cannot promote model " + model.version() + ": " + e.getMessage(), e);
+            throw new InfrastructureException("the training-run store", "cannot promote model " + model.version() + ": " + e.getMessage(), e);
         }
     }
 
@@ -112,7 +113,7 @@ public class DynamoModelRegistry implements ModelRegistry {
                     .item();
             return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item);
         } catch (SdkException e) {
-            throw new StoreException("cannot read model " + sk + ": " + e.getMessage(), e);
+            throw new InfrastructureException("the training-run store", "cannot read model " + sk + ": " + e.getMessage(), e);
         }
     }
 
@@ -124,7 +125,7 @@ public class DynamoModelRegistry implements ModelRegistry {
             return mapper.readValue(json, new TypeReference<Map<String, Object>>() {
             });
         } catch (JsonProcessingException e) {
-            throw new StoreException("a model version holds invalid metrics JSON", e);
+            throw new InfrastructureException("the training-run store", "a model version holds invalid metrics JSON", e);
         }
     }
 

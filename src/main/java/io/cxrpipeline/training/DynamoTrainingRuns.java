@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.cxrpipeline.catalog.TableKeys;
 import io.cxrpipeline.common.PipelineConfig;
+import io.cxrpipeline.common.InfrastructureException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -55,7 +56,7 @@ public class DynamoTrainingRuns implements TrainingRuns {
             return Optional.empty();
         }
         Map<String, AttributeValue> earlier = get(TableKeys.runTokenPk(clientToken), TableKeys.RUN_TOKEN_SK)
-                .orElseThrow(() -> new StoreException("token " + clientToken + " is claimed but cannot be read", null));
+                .orElseThrow(() -> new InfrastructureException("the training-run store", "token " + clientToken + " is claimed but cannot be read", null));
         return Optional.of(new TokenClaim(s(earlier, "runId"), s(earlier, "requestHash")));
     }
 
@@ -248,7 +249,7 @@ public class DynamoTrainingRuns implements TrainingRuns {
         try {
             return action.get();
         } catch (SdkException e) {
-            throw new StoreException("cannot " + what + ": " + e.getMessage(), e);
+            throw new InfrastructureException("the training-run store", "cannot " + what + ": " + e.getMessage(), e);
         }
     }
 
@@ -264,7 +265,7 @@ public class DynamoTrainingRuns implements TrainingRuns {
         try {
             return mapper.readValue(json, type);
         } catch (JsonProcessingException e) {
-            throw new StoreException("a run record holds invalid JSON: " + e.getOriginalMessage(), e);
+            throw new InfrastructureException("the training-run store", "a run record holds invalid JSON: " + e.getOriginalMessage(), e);
         }
     }
 

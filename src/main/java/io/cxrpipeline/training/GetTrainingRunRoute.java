@@ -5,10 +5,10 @@ import java.util.Map;
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 
-import io.cxrpipeline.common.HttpApiRequest;
-import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.api.HttpApiRequest;
+import io.cxrpipeline.api.HttpApiResponse;
 import io.cxrpipeline.common.Json;
-import io.cxrpipeline.common.HttpRoute;
+import io.cxrpipeline.api.HttpRoute;
 
 /** {@code GET /training-runs/{runId}}: status with its times, Batch's reason, metrics and model version. */
 @Singleton

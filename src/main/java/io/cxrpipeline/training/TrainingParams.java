@@ -3,7 +3,8 @@ package io.cxrpipeline.training;
 import java.math.BigDecimal;
 import java.util.List;
 
-import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.api.ApiException;
+import io.cxrpipeline.common.InvalidInputException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -45,7 +46,7 @@ public record TrainingParams(String arch, Hyperparameters hyperparameters, Augme
         String arch = oneOf(h.arch(), "hyperparameters.arch", ARCHS, defaultArch);
         int imageSize = integer(h.imageSize(), "hyperparameters.imageSize", 224, 32, 1024);
         if (imageSize % 32 != 0) {
-            throw ApiException.badRequest("hyperparameters.imageSize",
+            throw new InvalidInputException("hyperparameters.imageSize",
                     "hyperparameters.imageSize must be a multiple of 32 (the networks pool five times), got "
                             + imageSize);
         }
@@ -79,10 +80,10 @@ public record TrainingParams(String arch, Hyperparameters hyperparameters, Augme
         }
         BigDecimal d = exact(value);
         if (d.stripTrailingZeros().scale() > 0) {
-            throw ApiException.badRequest(field, field + " must be an integer, got " + value);
+            throw new InvalidInputException(field, field + " must be an integer, got " + value);
         }
         if (d.compareTo(BigDecimal.valueOf(min)) < 0 || d.compareTo(BigDecimal.valueOf(max)) > 0) {
-            throw ApiException.badRequest(field, field + " must be between " + min + " and " + max + ", got " + value);
+            throw new InvalidInputException(field, field + " must be between " + min + " and " + max + ", got " + value);
         }
         return d.intValue();
     }
@@ -93,7 +94,7 @@ public record TrainingParams(String arch, Hyperparameters hyperparameters, Augme
         }
         double d = value.doubleValue();
         if (Double.isNaN(d) || d < min || d > max) {
-            throw ApiException.badRequest(field, field + " must be between " + trim(min) + " and " + trim(max)
+            throw new InvalidInputException(field, field + " must be between " + trim(min) + " and " + trim(max)
                     + ", got " + value);
         }
         return d;
@@ -104,7 +105,7 @@ public record TrainingParams(String arch, Hyperparameters hyperparameters, Augme
             return fallback;
         }
         if (!allowed.contains(value)) {
-            throw ApiException.badRequest(field, field + " must be one of " + String.join(", ", allowed) + ", got '"
+            throw new InvalidInputException(field, field + " must be one of " + String.join(", ", allowed) + ", got '"
                     + value + "'");
         }
         return value;

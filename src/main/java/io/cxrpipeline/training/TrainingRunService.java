@@ -21,8 +21,12 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.api.ApiException;
 import io.cxrpipeline.common.PipelineConfig;
+import io.cxrpipeline.common.InvalidInputException;
+import io.cxrpipeline.common.NotFoundException;
+import io.cxrpipeline.common.ConflictException;
+import io.cxrpipeline.common.InfrastructureException;
 
 /**
  * Starts training runs: validates the request, records the run, submits one AWS Batch job per run, and
@@ -91,11 +95,11 @@ public class TrainingRunService {
         TrainingParams params = TrainingParams.resolve(request, config.defaultArch());
         String token = request.clientToken();
         if (token != null && !TOKEN.matcher(token).matches()) {
-            throw ApiException.badRequest("clientToken",
+            throw new InvalidInputException("clientToken",
                     "clientToken must be 1 to 128 printable ASCII characters without spaces or '#'");
         }
         TrainingRuns.SplitRef split = runs.findSplit(dataset, splitId).orElseThrow(
-                () -> ApiException.notFound("dataset '" + dataset + "' has no split '" + splitId + "'"));
+                () -> new NotFoundException("dataset '" + dataset + "' has no split '" + splitId + "'"));
         String hash = requestHash(dataset, splitId, params);
         Instant now = clock.instant();
         String runId = Times.idPrefix(now) + "-" + suffixes.get();
@@ -104,7 +108,7 @@ public class TrainingRunService {
             Optional<TrainingRuns.TokenClaim> earlier = runs.claimToken(token, runId, hash, Times.iso(now));
             if (earlier.isPresent()) {
                 if (!earlier.get().requestHash().equals(hash)) {
-                    throw ApiException.conflict("clientToken '" + token + "' was used for a different request (run "
+                    throw new ConflictException(null, "clientToken '" + token + "' was used for a different request (run "
                             + earlier.get().runId() + ")");
                 }
                 runId = earlier.get().runId();
@@ -127,9 +131,9 @@ public class TrainingRunService {
     /** The run, or 404. */
     public TrainingRun get(String runId) {
         if (runId == null || !NAME.matcher(runId).matches()) {
-            throw ApiException.notFound("no training run '" + runId + "'");
+            throw new NotFoundException("no training run '" + runId + "'");
         }
-        return runs.find(runId).orElseThrow(() -> ApiException.notFound("no training run '" + runId + "'"));
+        return runs.find(runId).orElseThrow(() -> new NotFoundException("no training run '" + runId + "'"));
     }
 
     /** A retried request: submit only when the run has no job and the first attempt's lease ran out. */
@@ -147,8 +151,8 @@ public class TrainingRunService {
             found = jobs.findByName(name);
         } catch (JobSubmissionException e) {
             runs.releaseSubmission(run.runId());
-            throw ApiException.unavailable("AWS Batch cannot be reached (" + e.getMessage()
-                    + "); retry with the same clientToken");
+            throw new InfrastructureException("AWS Batch", "retry with the same clientToken",
+                    "cannot look up job " + name, e);
         }
         if (found.isPresent()) {
             LOG.infof("run %s: job %s was submitted by an earlier attempt; recording it", run.runId(), found.get());
@@ -166,13 +170,15 @@ public class TrainingRunService {
         } catch (JobSubmissionException e) {
             if (e.retryable()) {
                 runs.releaseSubmission(run.runId());
-                throw ApiException.unavailable("AWS Batch did not take the job (" + e.getMessage()
-                        + "); retry with the same clientToken");
+                throw new InfrastructureException("AWS Batch", "retry with the same clientToken",
+                        "AWS Batch did not take the job of run " + run.runId(), e);
             }
             String at = Times.iso(clock.instant());
             runs.advance(run.runId(), new TrainingRuns.StatusChange(RunStatus.FAILED, at,
                     "AWS Batch rejected the job: " + e.getMessage(), null, null, null));
-            throw ApiException.unavailable("AWS Batch rejected the job of run " + run.runId() + ": " + e.getMessage());
+            throw new InfrastructureException("AWS Batch",
+                    "the job was rejected and run " + run.runId() + " is recorded as FAILED with the reason",
+                    "AWS Batch rejected the job of run " + run.runId(), e);
         }
         LOG.infof("run %s: submitted job %s (%s)", run.runId(), jobId, submission.jobName());
         recordSubmitted(run.runId(), jobId, submission.jobName());
@@ -239,10 +245,10 @@ public class TrainingRunService {
 
     private static String name(String value, String field) {
         if (value == null || value.isBlank()) {
-            throw ApiException.badRequest(field, field + " is required");
+            throw new InvalidInputException(field, field + " is required");
         }
         if (!NAME.matcher(value).matches()) {
-            throw ApiException.badRequest(field, field + " must be 1 to 200 characters without '#', '/' or control "
+            throw new InvalidInputException(field, field + " must be 1 to 200 characters without '#', '/' or control "
                     + "characters");
         }
         return value;

@@ -10,8 +10,8 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.cxrpipeline.common.HttpApiRequest;
-import io.cxrpipeline.common.HttpApiResponse;
+import io.cxrpipeline.api.HttpApiRequest;
+import io.cxrpipeline.api.HttpApiResponse;
 import io.cxrpipeline.common.Json;
 import io.cxrpipeline.inference.ImagePreprocessor;
 import io.cxrpipeline.inference.ModelProvider;

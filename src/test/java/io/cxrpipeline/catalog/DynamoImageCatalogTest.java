@@ -14,6 +14,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import io.cxrpipeline.testing.Emulators;
+import io.cxrpipeline.common.InfrastructureException;
 
 class DynamoImageCatalogTest {
 
@@ -89,8 +90,8 @@ class DynamoImageCatalogTest {
     @Test
     void anUnreachableTableIsACatalogReadException() {
         DynamoImageCatalog missing = new DynamoImageCatalog(Emulators.get().dynamo(), "no-such-table", SHARDS);
-        assertThrows(CatalogReadException.class, () -> missing.countIndexed(DATASET, "NORMAL"));
-        assertThrows(CatalogReadException.class,
+        assertThrows(InfrastructureException.class, () -> missing.countIndexed(DATASET, "NORMAL"));
+        assertThrows(InfrastructureException.class,
                 () -> missing.streamIndexed(DATASET, List.of("NORMAL"), Set.of(), r -> { }));
     }
 }

@@ -35,7 +35,7 @@ import org.yaml.snakeyaml.constructor.AbstractConstruct;
 
 import io.cxrpipeline.catalog.TableDefinition;
 import io.cxrpipeline.catalog.TableKeys;
-import io.cxrpipeline.common.Route;
+import io.cxrpipeline.api.Route;
 import io.cxrpipeline.testing.EmulatorsResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

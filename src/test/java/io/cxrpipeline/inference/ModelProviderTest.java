@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.cxrpipeline.common.InfrastructureException;
 
 class ModelProviderTest {
 
@@ -32,7 +33,7 @@ class ModelProviderTest {
         public Optional<ModelPointer> promoted() {
             reads.incrementAndGet();
             if (down) {
-                throw new StorageException("registry unreachable");
+                throw new InfrastructureException("storage", "registry unreachable");
             }
             return Optional.ofNullable(pointer);
         }

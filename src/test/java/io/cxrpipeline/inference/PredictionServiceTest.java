@@ -16,7 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.api.ProblemMapper;
+import io.cxrpipeline.common.DomainException;
 
 /** The service on the committed tiny model, end to end from image bytes to probabilities, without AWS. */
 class PredictionServiceTest {
@@ -108,22 +109,22 @@ class PredictionServiceTest {
         assertNotNull(r.timings().fetchMs());
     }
 
-    static ApiException refused(PredictionService s, ImageInput in) {
-        return assertThrows(ApiException.class, () -> s.predict(List.of(in)));
+    static DomainException refused(PredictionService s, ImageInput in) {
+        return assertThrows(DomainException.class, () -> s.predict(List.of(in)));
     }
 
     @Test
     void zeroBytesAreA400() {
-        ApiException e = refused(service(3, true), new ImageInput.Inline("body", new byte[0]));
-        assertEquals(400, e.status());
+        DomainException e = refused(service(3, true), new ImageInput.Inline("body", new byte[0]));
+        assertEquals(400, status(e));
         assertEquals("body", e.field());
         assertTrue(e.getMessage().contains("empty"));
     }
 
     @Test
     void bytesThatAreNoImageAreA400() {
-        ApiException e = refused(service(3, true), new ImageInput.Inline("image", "hello, world".getBytes()));
-        assertEquals(400, e.status());
+        DomainException e = refused(service(3, true), new ImageInput.Inline("image", "hello, world".getBytes()));
+        assertEquals(400, status(e));
         assertEquals("image", e.field());
         assertTrue(e.getMessage().contains("not a JPEG or PNG"));
     }
@@ -131,54 +132,54 @@ class PredictionServiceTest {
     @Test
     void aTruncatedJpegIsA400NotAGreyPrediction() {
         byte[] jpeg = Fixtures.bytes("xray-gray.jpg");
-        ApiException e = refused(service(3, true), new ImageInput.Inline("body", Arrays.copyOf(jpeg, jpeg.length / 2)));
-        assertEquals(400, e.status());
+        DomainException e = refused(service(3, true), new ImageInput.Inline("body", Arrays.copyOf(jpeg, jpeg.length / 2)));
+        assertEquals(400, status(e));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
 
     @Test
     void aTruncatedPngIsA400() {
         byte[] png = Fixtures.bytes("xray-gray.png");
-        ApiException e = refused(service(3, true), new ImageInput.Inline("body", Arrays.copyOf(png, png.length / 2)));
-        assertEquals(400, e.status());
+        DomainException e = refused(service(3, true), new ImageInput.Inline("body", Arrays.copyOf(png, png.length / 2)));
+        assertEquals(400, status(e));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
 
     @Test
     void aDecompressionBombIsRefusedFromItsHeaderBeforeAnyModelOrDecoding() {
         // No model at all: the header check must come first, so the answer is 400, not 503.
-        ApiException e = refused(service(3, false),
+        DomainException e = refused(service(3, false),
                 new ImageInput.Inline("body", ImageHeaderTest.pngHeader(100_000, 100_000)));
-        assertEquals(400, e.status());
+        assertEquals(400, status(e));
         assertTrue(e.getMessage().contains("100000x100000") && e.getMessage().contains("not decoded"), e.getMessage());
     }
 
     @Test
     void s3UriOutsideTheBucketIsA400() {
-        ApiException e = refused(service(3, true), new ImageInput.Stored("s3Uri", "s3://someone-else/x.jpeg"));
-        assertEquals(400, e.status());
+        DomainException e = refused(service(3, true), new ImageInput.Stored("s3Uri", "s3://someone-else/x.jpeg"));
+        assertEquals(400, status(e));
         assertEquals("s3Uri", e.field());
     }
 
     @Test
     void aMalformedS3UriIsA400() {
-        ApiException e = refused(service(3, true), new ImageInput.Stored("s3Uri", "https://x/y.jpeg"));
-        assertEquals(400, e.status());
+        DomainException e = refused(service(3, true), new ImageInput.Stored("s3Uri", "https://x/y.jpeg"));
+        assertEquals(400, status(e));
         assertEquals("s3Uri", e.field());
     }
 
     @Test
     void aMissingObjectIsA404() {
-        ApiException e = refused(service(3, true), new ImageInput.Stored("images[1].s3Uri", "s3://" + BUCKET + "/nope"));
-        assertEquals(404, e.status());
+        DomainException e = refused(service(3, true), new ImageInput.Stored("images[1].s3Uri", "s3://" + BUCKET + "/nope"));
+        assertEquals(404, status(e));
         assertEquals("images[1].s3Uri", e.field());
     }
 
     @Test
     void anObjectOverTheLimitIsA413() {
         store.put("s3://" + BUCKET + "/big.jpeg", new byte[(1 << 20) + 1]);
-        ApiException e = refused(service(3, true), new ImageInput.Stored("s3Uri", "s3://" + BUCKET + "/big.jpeg"));
-        assertEquals(413, e.status());
+        DomainException e = refused(service(3, true), new ImageInput.Stored("s3Uri", "s3://" + BUCKET + "/big.jpeg"));
+        assertEquals(413, status(e));
     }
 
     @Test
@@ -187,15 +188,15 @@ class PredictionServiceTest {
         for (int i = 0; i < 17; i++) {
             many.add(new ImageInput.Inline("images[" + i + "]", Fixtures.bytes("xray-gray.png")));
         }
-        ApiException e = assertThrows(ApiException.class, () -> service(3, true).predict(many));
-        assertEquals(400, e.status());
+        DomainException e = assertThrows(DomainException.class, () -> service(3, true).predict(many));
+        assertEquals(400, status(e));
         assertEquals("images", e.field());
     }
 
     @Test
     void noModelIsA503() {
-        ApiException e = refused(service(3, false), new ImageInput.Inline("body", Fixtures.bytes("xray-gray.png")));
-        assertEquals(503, e.status());
+        DomainException e = refused(service(3, false), new ImageInput.Inline("body", Fixtures.bytes("xray-gray.png")));
+        assertEquals(503, status(e));
     }
 
     @Test
@@ -204,5 +205,10 @@ class PredictionServiceTest {
         assertEquals(0, PredictionService.decide(new double[] {0.3, 0.7}, 0.8));
         assertEquals(1, PredictionService.decide(new double[] {0.7, 0.3}, 0.2));
         assertEquals(1, PredictionService.decide(new double[] {0.2, 0.5, 0.3}, 0.5), "the most probable non-positive");
+    }
+
+    /** The HTTP status the edge answers for the exception. */
+    static int status(DomainException e) {
+        return ProblemMapper.toProblem(e, "POST", "/").status();
     }
 }

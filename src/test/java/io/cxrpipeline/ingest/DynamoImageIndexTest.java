@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import io.cxrpipeline.catalog.ImageStatus;
 import io.cxrpipeline.catalog.TableKeys;
 import io.cxrpipeline.testing.Emulators;
+import io.cxrpipeline.common.InfrastructureException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 import io.cxrpipeline.catalog.ImageRecord;
+import io.cxrpipeline.common.InfrastructureException;
 
 /**
  * The {@link ImageIndex} contract in memory, each operation atomic like a single-item DynamoDB request.
@@ -29,7 +30,7 @@ final class InMemoryImageIndex implements ImageIndex {
 
     private void check(String op) {
         if (fail.test(op)) {
-            throw new InfrastructureException("DynamoDB is down (" + op + ")");
+            throw new InfrastructureException("storage", "DynamoDB is down (" + op + ")");
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.cxrpipeline.common.InfrastructureException;
 
 /** An S3 stand-in with ETags (MD5), user metadata, If-Match and ranges; counts reads; can be made to fail. */
 final class InMemoryObjectStore implements ObjectStore {
@@ -57,7 +58,7 @@ final class InMemoryObjectStore implements ObjectStore {
 
     private Obj fetch(String key, String eTag) {
         if (down) {
-            throw new InfrastructureException("S3 is down");
+            throw new InfrastructureException("storage", "S3 is down");
         }
         reads.incrementAndGet();
         Obj o = objects.get(key);
@@ -67,7 +68,7 @@ final class InMemoryObjectStore implements ObjectStore {
     @Override
     public Listing list(String bucket, String prefix, String startAfter, int maxKeys) {
         if (down) {
-            throw new InfrastructureException("S3 is down");
+            throw new InfrastructureException("storage", "S3 is down");
         }
         List<Entry> all = objects.entrySet().stream()
                 .filter(e -> e.getKey().startsWith(prefix))

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import io.cxrpipeline.catalog.ImageRecord;
 import io.cxrpipeline.catalog.ImageStatus;
 import io.cxrpipeline.ingest.IndexOutcome.Outcome;
+import io.cxrpipeline.common.InfrastructureException;
 
 class IndexingServiceTest {
 

@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import io.cxrpipeline.catalog.CatalogConfig;
 import io.cxrpipeline.catalog.ImageRecord;
 import io.cxrpipeline.common.PipelineConfig;
+import io.cxrpipeline.common.InfrastructureException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -30,7 +31,7 @@ public class PartlyUnreachableIndex {
         return new ImageIndex() {
             private void check(String imageId) {
                 if (imageId.contains(MARK)) {
-                    throw new InfrastructureException("DynamoDB GetItem failed: Unable to execute HTTP request");
+                    throw new InfrastructureException("storage", "DynamoDB GetItem failed: Unable to execute HTTP request");
                 }
             }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.cxrpipeline.catalog.ImageStatus;
+import io.cxrpipeline.common.InfrastructureException;
 
 class ReindexServiceTest {
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.common.InvalidInputException;
 
 class SplitRequestParserTest {
 
@@ -68,8 +68,8 @@ class SplitRequestParserTest {
         "{\"seed\":|body|not valid JSON",
     })
     void aBadRequestIsA400NamingTheField(String body, String field, String reason) {
-        ApiException e = assertThrows(ApiException.class, () -> parse(body));
-        assertEquals(400, e.status());
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> parse(body));
+        assertEquals(io.cxrpipeline.common.DomainException.Kind.INVALID_INPUT, e.kind());
         assertEquals(field, e.field());
         assertTrue(e.getMessage().contains(reason), e.getMessage());
     }

@@ -10,7 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
-import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.api.ProblemMapper;
+import io.cxrpipeline.common.DomainException;
 
 class TrainingParamsTest {
 
@@ -51,9 +52,9 @@ class TrainingParamsTest {
                 name.equals("epochs") ? v : null, name.equals("batchSize") ? v : null,
                 name.equals("learningRate") ? v : null, name.equals("imageSize") ? v : null,
                 name.equals("fineTuneBlocks") ? v : null, null, name.equals("patience") ? v : null, null, null);
-        ApiException e = assertThrows(ApiException.class,
+        DomainException e = assertThrows(DomainException.class,
                 () -> TrainingParams.resolve(new TrainingRunRequest("d", "s", h, null, null, null), "vgg16"));
-        assertEquals(400, e.status());
+        assertEquals(400, status(e));
         assertEquals(field, e.field());
     }
 
@@ -73,6 +74,11 @@ class TrainingParamsTest {
     }
 
     private static String field(TrainingRunRequest r) {
-        return assertThrows(ApiException.class, () -> TrainingParams.resolve(r, "vgg16")).field();
+        return assertThrows(DomainException.class, () -> TrainingParams.resolve(r, "vgg16")).field();
+    }
+
+    /** The HTTP status the edge answers for the exception. */
+    static int status(DomainException e) {
+        return ProblemMapper.toProblem(e, "POST", "/").status();
     }
 }

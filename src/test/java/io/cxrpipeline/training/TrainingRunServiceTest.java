@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.cxrpipeline.common.ApiException;
+import io.cxrpipeline.api.ProblemMapper;
+import io.cxrpipeline.common.DomainException;
 
 class TrainingRunServiceTest {
 
@@ -96,25 +97,25 @@ class TrainingRunServiceTest {
     void sameClientTokenForADifferentRequestIsAConflict() {
         service.submit(request("t1"));
         TrainingRunRequest other = new TrainingRunRequest("chest_xray", "s1", null, null, null, "t1");
-        ApiException e = assertThrows(ApiException.class, () -> service.submit(other));
-        assertEquals(409, e.status());
+        DomainException e = assertThrows(DomainException.class, () -> service.submit(other));
+        assertEquals(409, status(e));
         assertEquals(1, jobs.submitted.size());
     }
 
     @Test
     void unknownSplitIsNotFound() {
-        ApiException e = assertThrows(ApiException.class, () -> service.submit(
+        DomainException e = assertThrows(DomainException.class, () -> service.submit(
                 new TrainingRunRequest("chest_xray", "nope", null, null, null, null)));
-        assertEquals(404, e.status());
+        assertEquals(404, status(e));
         assertTrue(jobs.submitted.isEmpty());
     }
 
     @Test
     void missingDatasetAndBadTokenNameTheField() {
-        ApiException e = assertThrows(ApiException.class, () -> service.submit(
+        DomainException e = assertThrows(DomainException.class, () -> service.submit(
                 new TrainingRunRequest(null, "s1", null, null, null, null)));
         assertEquals("dataset", e.field());
-        e = assertThrows(ApiException.class, () -> service.submit(
+        e = assertThrows(DomainException.class, () -> service.submit(
                 new TrainingRunRequest("chest_xray", "s1", null, null, null, "has space")));
         assertEquals("clientToken", e.field());
     }
@@ -123,7 +124,7 @@ class TrainingRunServiceTest {
     void retryAfterTheFirstRequestDiedBeforeSubmittingSubmitsOnce() {
         // The first request claimed the token and recorded the run, then stopped before calling Batch.
         jobs.failures.add(new JobSubmissionException("connection reset", true, null));
-        assertThrows(ApiException.class, () -> service.submit(request("t1")));
+        assertThrows(DomainException.class, () -> service.submit(request("t1")));
         TrainingRun pending = runs.runs.values().iterator().next();
         runs.runs.put(pending.runId(), claimedAt(pending, clock.millis()));
 
@@ -173,8 +174,8 @@ class TrainingRunServiceTest {
     @Test
     void batchUnavailableLeavesTheRunPendingAndARetrySubmits() {
         jobs.failures.add(new JobSubmissionException("HTTP 503", true, null));
-        ApiException e = assertThrows(ApiException.class, () -> service.submit(request("t1")));
-        assertEquals(503, e.status());
+        DomainException e = assertThrows(DomainException.class, () -> service.submit(request("t1")));
+        assertEquals(503, status(e));
         TrainingRun run = runs.runs.values().iterator().next();
         assertEquals(RunStatus.PENDING, run.status());
         assertNull(run.submitClaimedAt());
@@ -187,8 +188,8 @@ class TrainingRunServiceTest {
     @Test
     void batchRejectingTheJobFailsTheRunWithTheReason() {
         jobs.failures.add(new JobSubmissionException("SubmitJob: job queue does not exist (HTTP 400)", false, null));
-        ApiException e = assertThrows(ApiException.class, () -> service.submit(request("t1")));
-        assertEquals(503, e.status());
+        DomainException e = assertThrows(DomainException.class, () -> service.submit(request("t1")));
+        assertEquals(503, status(e));
         TrainingRun run = runs.runs.values().iterator().next();
         assertEquals(RunStatus.FAILED, run.status());
         assertTrue(run.statusReason().contains("job queue does not exist"));
@@ -210,8 +211,8 @@ class TrainingRunServiceTest {
 
     @Test
     void unknownRunIsNotFound() {
-        assertEquals(404, assertThrows(ApiException.class, () -> service.get("nope")).status());
-        assertEquals(404, assertThrows(ApiException.class, () -> service.get("a#b")).status());
+        assertEquals(404, status(assertThrows(DomainException.class, () -> service.get("nope"))));
+        assertEquals(404, status(assertThrows(DomainException.class, () -> service.get("a#b"))));
     }
 
     private String hashOf(TrainingRunRequest request) {
@@ -228,5 +229,10 @@ class TrainingRunServiceTest {
                 r.createdAt(), r.updatedAt(), r.jobId(), r.jobName(), r.exitCode(), r.error(), r.params(),
                 r.manifests(), r.outputUri(), r.metrics(), r.modelVersion(), r.modelUri(), r.promoted(),
                 r.promotionReason(), r.clientToken(), millis);
+    }
+
+    /** The HTTP status the edge answers for the exception. */
+    static int status(DomainException e) {
+        return ProblemMapper.toProblem(e, "POST", "/").status();
     }
 }

@@ -1,4 +1,4 @@
-package io.cxrpipeline.common;
+package io.cxrpipeline.api;
 
 /** A request that cannot be served, carrying the HTTP status and the RFC 9457 problem details. */
 public class ApiException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.cxrpipeline.common;
+package io.cxrpipeline.api;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -56,30 +56,16 @@ public class ApiRouter {
                         request.method() + " is not allowed on " + path, null);
             }
             throw ApiException.notFound("no route for " + request.method() + " " + path);
-        } catch (ApiException e) {
-            return problem(e, path);
-        } catch (JsonMappingException e) {
-            String field = e.getPath().stream()
-                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining("."));
-            return problem(ApiException.badRequest(field.isEmpty() ? "body" : field,
-                    "cannot read " + (field.isEmpty() ? "the body" : field) + ": " + e.getOriginalMessage()), path);
-        } catch (JsonProcessingException e) {
-            return problem(ApiException.badRequest("body", "the body is not valid JSON: " + e.getOriginalMessage()),
-                    path);
         } catch (Exception e) {
-            // A fault of ours or of the infrastructure: log it whole, tell the client nothing internal.
-            LOG.errorf(e, "request %s %s failed", request.method(), path);
-            return problem(new ApiException(500, "Internal error", "the request could not be served; it is safe to retry",
-                    null), path);
+            return problem(ProblemMapper.toProblem(e, request.method(), path));
         }
     }
 
-    /** A problem+json response for the exception. */
-    public HttpApiResponse problem(ApiException e, String path) {
+    /** A problem+json response. */
+    public HttpApiResponse problem(Problem problem) {
         try {
-            return new HttpApiResponse(e.status(), Map.of("content-type", "application/problem+json"),
-                    mapper.writeValueAsString(Problem.of(e, path)), false);
+            return new HttpApiResponse(problem.status(), Map.of("content-type", "application/problem+json"),
+                    mapper.writeValueAsString(problem), false);
         } catch (JsonProcessingException impossible) {
             throw new IllegalStateException(impossible);
         }

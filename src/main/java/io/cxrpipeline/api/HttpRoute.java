@@ -1,4 +1,4 @@
-package io.cxrpipeline.common;
+package io.cxrpipeline.api;
 
 /** A {@link Route} whose method and path template are fixed when it is made. */
 public abstract class HttpRoute implements Route {

@@ -1,4 +1,4 @@
-package io.cxrpipeline.common;
+package io.cxrpipeline.api;
 
 /**
  * One API route served by the {@code api} function. Capabilities contribute routes as CDI beans;

@@ -1,4 +1,4 @@
-package io.cxrpipeline.common;
+package io.cxrpipeline.api;
 
 import jakarta.inject.Inject;
 
