@@ -18,8 +18,9 @@ public interface Route {
     String pathTemplate();
 
     /**
-     * Serves the request. Throws {@link ApiException} for anything the client did wrong; the router turns
-     * it into a problem+json response. Any other exception is a server fault.
+     * Serves the request. Throws a {@link io.cxrpipeline.common.DomainException} for anything the request cannot
+     * get (bad input, unknown resource, unavailable dependency); {@link ProblemMapper} turns it into a
+     * problem+json response. Any other exception is a server fault.
      *
      * @param request    the proxy event
      * @param pathParams the values of the template's {@code {name}} segments, URL-decoded

@@ -1,5 +1,7 @@
 package io.cxrpipeline.catalog;
 
+import io.cxrpipeline.catalog.aws.ImageItems;
+
 /**
  * The attributes of an image item that a reader may ask {@link ImageCatalog} for. Readers name only what they
  * use, so that the adapter can project them and a stream of a million items stays small on the wire.

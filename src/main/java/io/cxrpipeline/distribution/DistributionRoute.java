@@ -24,9 +24,9 @@ public class DistributionRoute extends HttpRoute {
     private final Json json;
 
     @Inject
-    public DistributionRoute(ImageCatalog catalog, CatalogConfig catalogConfig, Json json) {
+    public DistributionRoute(DistributionService service, Json json) {
         super("GET", "/datasets/{dataset}/distribution");
-        this.service = new DistributionService(catalog, catalogConfig.classes());
+        this.service = service;
         this.json = json;
     }
 

@@ -14,6 +14,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.cxrpipeline.common.PipelineConfig;
+import io.cxrpipeline.inference.aws.DynamoPromotedModels;
+import io.cxrpipeline.inference.aws.S3BucketObjects;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import io.quarkus.runtime.StartupEvent;
 
 /** Wires the plain-Java inference core to its configuration and AWS adapters; loads the model at startup. */
@@ -22,10 +26,22 @@ public class InferenceBeans {
 
     private static final Logger LOG = Logger.getLogger(InferenceBeans.class);
 
+    @Produces
+    @Singleton
+    BucketObjects bucketObjects(S3Client s3) {
+        return new S3BucketObjects(s3);
+    }
+
+    @Produces
+    @Singleton
+    PromotedModels promotedModels(DynamoDbClient dynamo, PipelineConfig pipeline) {
+        return new DynamoPromotedModels(dynamo, pipeline);
+    }
+
     /** Creating the provider does no I/O: the {@code api} function instantiates every route, this one included. */
     @Produces
     @Singleton
-    ModelProvider modelProvider(InferenceConfig config, ModelRegistry registry, ObjectStore store) {
+    ModelProvider modelProvider(InferenceConfig config, PromotedModels registry, BucketObjects store) {
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
         OnnxModel.Options options = new OnnxModel.Options(threads, Preset.of(config.preset()), config.classNames(),
                 config.threshold());
@@ -40,7 +56,7 @@ public class InferenceBeans {
 
     @Produces
     @Singleton
-    PredictionService predictionService(ModelProvider models, ObjectStore store, InferenceConfig config,
+    PredictionService predictionService(ModelProvider models, BucketObjects store, InferenceConfig config,
             PipelineConfig pipeline) {
         return new PredictionService(models, store, new ImagePreprocessor(config.decodeOversample()),
                 new PredictionService.Limits(pipeline.bucket(), config.maxPixels(), config.maxObjectBytes(),

@@ -50,8 +50,8 @@ public final class ModelProvider implements AutoCloseable {
     private record Target(String version, String uri) {
     }
 
-    private final ModelRegistry registry;
-    private final ObjectStore store;
+    private final PromotedModels registry;
+    private final BucketObjects store;
     private final Settings settings;
     private final LongSupplier nanoTime;
     private final ReentrantLock loading = new ReentrantLock();
@@ -63,7 +63,7 @@ public final class ModelProvider implements AutoCloseable {
     private Target failed;
     private long failedAt;
 
-    public ModelProvider(ModelRegistry registry, ObjectStore store, Settings settings, LongSupplier nanoTime) {
+    public ModelProvider(PromotedModels registry, BucketObjects store, Settings settings, LongSupplier nanoTime) {
         this.registry = registry;
         this.store = store;
         this.settings = settings;
@@ -91,6 +91,15 @@ public final class ModelProvider implements AutoCloseable {
             }
             // Swapped and closed between the read and the retain: take the new one.
         }
+    }
+
+    /**
+     * A lease on the model to serve, for try-with-resources; see {@link #acquire()}.
+     *
+     * @throws ModelUnavailableException when there is no model to serve
+     */
+    public ModelLease lease() {
+        return new ModelLease(acquire());
     }
 
     /** Loads the model now if one is promoted or configured; failures are logged, not thrown (startup). */
@@ -217,7 +226,7 @@ public final class ModelProvider implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ModelUnavailableException("the model URI " + uri + " is malformed: " + e.getMessage());
         }
-        ObjectStore.ObjectInfo info;
+        BucketObjects.ObjectInfo info;
         try {
             info = store.stat(location);
         } catch (ObjectNotFoundException e) {

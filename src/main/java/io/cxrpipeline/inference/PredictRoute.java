@@ -79,13 +79,7 @@ public class PredictRoute extends HttpRoute {
             return single(service.predict(List.of(new ImageInput.Stored("s3Uri", req.s3Uri()))));
         }
         List<JsonNode> images = req.images();
-        if (images.isEmpty()) {
-            throw new InvalidInputException("images", "the batch is empty");
-        }
-        int max = service.limits().maxBatch();
-        if (images.size() > max) {
-            throw new InvalidInputException("images", images.size() + " images given; at most " + max + " per request");
-        }
+        service.checkBatchSize(images.size());
         List<ImageInput> inputs = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
             inputs.add(element("images[" + i + "]", images.get(i)));

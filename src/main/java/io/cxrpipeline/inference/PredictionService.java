@@ -2,13 +2,9 @@ package io.cxrpipeline.inference;
 
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.IntStream;
 
 import ai.onnxruntime.OrtException;
-import io.cxrpipeline.api.ApiException;
 import io.cxrpipeline.common.InfrastructureException;
 import io.cxrpipeline.common.InvalidInputException;
 import io.cxrpipeline.common.NotFoundException;
@@ -31,16 +27,16 @@ public final class PredictionService {
     }
 
     private final ModelProvider models;
-    private final ObjectStore store;
-    private final ImagePreprocessor preprocessor;
+    private final BucketObjects store;
+    private final PredictionTranslator translator;
     private final Limits limits;
     /** One input buffer per thread, grown on demand: direct memory is costly to allocate per request. */
     private final ThreadLocal<FloatBuffer> buffers = new ThreadLocal<>();
 
-    public PredictionService(ModelProvider models, ObjectStore store, ImagePreprocessor preprocessor, Limits limits) {
+    public PredictionService(ModelProvider models, BucketObjects store, ImagePreprocessor preprocessor, Limits limits) {
         this.models = models;
         this.store = store;
-        this.preprocessor = preprocessor;
+        this.translator = new PredictionTranslator(preprocessor);
         this.limits = limits;
     }
 
@@ -49,23 +45,37 @@ public final class PredictionService {
     }
 
     /**
-     * Predicts every image, in order.
+     * Refuses a batch that is empty or larger than allowed; the edge calls it before decoding anything.
      *
-     * @throws ApiException 400 for a bad image or reference (naming its field), 404 for a missing object,
-     *                      413 for an oversized object, 503 when no model can be served or storage is down
+     * @throws InvalidInputException naming {@code images}
+     */
+    public void checkBatchSize(int n) {
+        if (n == 0) {
+            throw new InvalidInputException("images", "no image given");
+        }
+        if (n > limits.maxBatch()) {
+            throw new InvalidInputException("images", n + " images given; at most " + limits.maxBatch()
+                    + " per request");
+        }
+    }
+
+    /**
+     * Predicts every image, in order: read and check every header, then lease the model, preprocess, run the
+     * batch once, and postprocess.
+     *
+     * @throws InvalidInputException for a bad image or reference (naming its field)
+     * @throws NotFoundException     for a missing object
+     * @throws TooLargeException     for an oversized object
+     * @throws ModelUnavailableException when no model can be served
+     * @throws InfrastructureException   when storage is down
      */
     public PredictionResult predict(List<ImageInput> inputs) {
         long start = System.nanoTime();
-        if (inputs.isEmpty()) {
-            throw new InvalidInputException("images", "no image given");
-        }
-        if (inputs.size() > limits.maxBatch()) {
-            throw new InvalidInputException("images", inputs.size() + " images given; at most " + limits.maxBatch()
-                    + " per request");
-        }
+        checkBatchSize(inputs.size());
         int n = inputs.size();
         byte[][] bytes = new byte[n][];
         ImageHeader[] headers = new ImageHeader[n];
+        List<String> fields = new ArrayList<>(n);
         long fetchNanos = 0;
         boolean fetched = false;
         for (int i = 0; i < n; i++) {
@@ -79,64 +89,33 @@ public final class PredictionService {
                 bytes[i] = ((ImageInput.Inline) in).bytes();
             }
             headers[i] = header(in.field(), bytes[i]);
+            fields.add(in.field());
         }
 
-        OnnxModel model = models.acquire();
-        try {
+        try (ModelLease lease = models.lease()) {
+            OnnxModel model = lease.model();
             Preprocessing p = model.preprocessing();
-            FloatBuffer buffer = buffer(n * p.tensorSize());
-            long[] decode = new long[n];
-            long[] prep = new long[n];
-            // Images of a batch decode in parallel (each writes its own slice of the buffer); one image stays on
-            // the calling thread. The first failing image, in input order, is the one reported.
-            InvalidImageException[] failed = new InvalidImageException[n];
-            IntStream range = IntStream.range(0, n);
-            (n > 1 ? range.parallel() : range).forEach(i -> {
-                long t0 = System.nanoTime();
-                ImagePreprocessor.Planes planes;
-                try {
-                    planes = preprocessor.decode(bytes[i], headers[i], p);
-                } catch (InvalidImageException e) {
-                    failed[i] = e;
-                    return;
-                }
-                long t1 = System.nanoTime();
-                preprocessor.write(planes, headers[i].width(), headers[i].height(), p, buffer, i);
-                decode[i] = t1 - t0;
-                prep[i] = System.nanoTime() - t1;
-            });
-            for (int i = 0; i < n; i++) {
-                if (failed[i] != null) {
-                    throw new InvalidInputException(inputs.get(i).field(), failed[i].getMessage());
-                }
-            }
-            long t2 = System.nanoTime();
-            float[][] outputs = model.run(buffer, n);
-            long inference = System.nanoTime() - t2;
-
-            List<ImagePrediction> predictions = new ArrayList<>(n);
-            long decodeSum = 0;
-            long prepSum = 0;
-            for (int i = 0; i < n; i++) {
-                double[] probs = p.output() == Preprocessing.Output.LOGITS ? softmax(outputs[i]) : toDouble(outputs[i]);
-                Map<String, Double> byClass = new LinkedHashMap<>();
-                for (int c = 0; c < probs.length; c++) {
-                    byClass.put(p.classNames().get(c), probs[c]);
-                }
-                predictions.add(new ImagePrediction(p.classNames().get(decide(probs, p.threshold())), byClass,
-                        headers[i], new Timings(null, Timings.ms(decode[i]), Timings.ms(prep[i]),
-                                Timings.ms(inference / n), null)));
-                decodeSum += decode[i];
-                prepSum += prep[i];
-            }
-            Timings total = new Timings(fetched ? Timings.ms(fetchNanos) : null, Timings.ms(decodeSum),
-                    Timings.ms(prepSum), Timings.ms(inference), Timings.ms(System.nanoTime() - start));
+            PredictionTranslator.Input input = translator.processInput(fields, bytes, headers, p,
+                    buffer(n * p.tensorSize()));
+            long t = System.nanoTime();
+            float[][] outputs = model.run(input.tensor(), n);
+            long inference = System.nanoTime() - t;
+            List<ImagePrediction> predictions = translator.processOutput(outputs, input, headers, p, inference);
+            Timings total = new Timings(fetched ? Timings.ms(fetchNanos) : null, Timings.ms(sum(input.decodeNanos())),
+                    Timings.ms(sum(input.preprocessNanos())), Timings.ms(inference),
+                    Timings.ms(System.nanoTime() - start));
             return new PredictionResult(model.version(), p.threshold(), predictions, total);
         } catch (OrtException e) {
-            throw new IllegalStateException("inference failed on " + model, e);
-        } finally {
-            model.release();
+            throw new IllegalStateException("inference failed", e);
         }
+    }
+
+    private static long sum(long[] values) {
+        long s = 0;
+        for (long v : values) {
+            s += v;
+        }
+        return s;
     }
 
     private byte[] fetch(ImageInput.Stored stored) {
@@ -181,48 +160,5 @@ public final class PredictionService {
             buffers.set(b);
         }
         return b;
-    }
-
-    /**
-     * The positive (last) class wins when its probability reaches the threshold; otherwise the most probable of
-     * the others.
-     */
-    static int decide(double[] probs, double threshold) {
-        int last = probs.length - 1;
-        if (last == 0 || probs[last] >= threshold) {
-            return last;
-        }
-        int best = 0;
-        for (int c = 1; c < last; c++) {
-            if (probs[c] > probs[best]) {
-                best = c;
-            }
-        }
-        return best;
-    }
-
-    static double[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double[] p = new double[logits.length];
-        double sum = 0;
-        for (int i = 0; i < logits.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < p.length; i++) {
-            p[i] /= sum;
-        }
-        return p;
-    }
-
-    private static double[] toDouble(float[] values) {
-        double[] d = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            d[i] = values[i];
-        }
-        return d;
     }
 }

@@ -38,7 +38,7 @@ public final class IndexingService {
     private final KeyRules rules;
     private final ObjectAnalyzer analyzer;
     private final ImageIndex index;
-    private final ObjectStore store;
+    private final SourceObjects store;
     private final String bucket;
     private final Clock clock;
     private final Duration tombstoneTtl;
@@ -47,7 +47,7 @@ public final class IndexingService {
      * @param bucket       the only bucket indexed; events of other buckets are ignored
      * @param tombstoneTtl how long a DELETED tombstone outlives the delete (it guards against late events)
      */
-    public IndexingService(KeyRules rules, ObjectAnalyzer analyzer, ImageIndex index, ObjectStore store, String bucket,
+    public IndexingService(KeyRules rules, ObjectAnalyzer analyzer, ImageIndex index, SourceObjects store, String bucket,
             Clock clock, Duration tombstoneTtl) {
         this.rules = rules;
         this.analyzer = analyzer;
@@ -91,7 +91,7 @@ public final class IndexingService {
      *
      * @param force re-judge the object even if its entry is up to date (after a change of the rules)
      */
-    public IndexOutcome reindex(ObjectStore.Entry entry, boolean force) {
+    public IndexOutcome reindex(SourceObjects.Entry entry, boolean force) {
         String why = rules.whyIgnored(entry.key());
         if (why != null) {
             return ignored(entry.key(), why);

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.cxrpipeline.catalog.CatalogConfig;
 import io.cxrpipeline.common.PipelineConfig;
+import io.cxrpipeline.ingest.aws.DynamoImageIndex;
+import io.cxrpipeline.ingest.aws.S3SourceObjects;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -20,8 +22,8 @@ public class IngestBeans {
 
     @Produces
     @Singleton
-    ObjectStore objectStore(S3Client s3) {
-        return new S3ObjectStore(s3);
+    SourceObjects objectStore(S3Client s3) {
+        return new S3SourceObjects(s3);
     }
 
     @Produces
@@ -39,7 +41,7 @@ public class IngestBeans {
 
     @Produces
     @Singleton
-    IndexingService indexingService(KeyRules rules, ObjectStore store, ImageIndex index, IngestConfig c,
+    IndexingService indexingService(KeyRules rules, SourceObjects store, ImageIndex index, IngestConfig c,
             PipelineConfig pipeline) {
         ObjectAnalyzer analyzer = new ObjectAnalyzer(store, c.headBytes(), c.tailBytes(), c.maxHeaderBytes(),
                 c.maxPixels());
@@ -61,7 +63,7 @@ public class IngestBeans {
 
     @Produces
     @Singleton
-    ReindexService reindexService(IndexingService service, ObjectStore store, IngestLog log, IngestConfig c,
+    ReindexService reindexService(IndexingService service, SourceObjects store, IngestLog log, IngestConfig c,
             PipelineConfig pipeline) {
         return new ReindexService(service, store, pipeline.bucket(), log, c.reindex().maxObjects(),
                 c.reindex().timeBudget(), c.reindex().parallelism(), Clock.systemUTC());

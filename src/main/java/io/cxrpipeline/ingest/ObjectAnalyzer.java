@@ -29,7 +29,7 @@ public final class ObjectAnalyzer {
         }
     }
 
-    private final ObjectStore store;
+    private final SourceObjects store;
     private final int headBytes;
     private final int tailBytes;
     private final int maxHeaderBytes;
@@ -41,7 +41,7 @@ public final class ObjectAnalyzer {
      * @param maxHeaderBytes how far a JPEG's segments may push its frame header before it is rejected
      * @param maxPixels      width × height above which an image is rejected
      */
-    public ObjectAnalyzer(ObjectStore store, int headBytes, int tailBytes, int maxHeaderBytes, long maxPixels) {
+    public ObjectAnalyzer(SourceObjects store, int headBytes, int tailBytes, int maxHeaderBytes, long maxPixels) {
         this.store = store;
         this.headBytes = headBytes;
         this.tailBytes = tailBytes;
@@ -60,7 +60,7 @@ public final class ObjectAnalyzer {
         if (sizeHint != null && sizeHint == 0) {
             return new Analysis(false, null, null, Reasons.ZERO_BYTES, 0, eTag, Map.of(), 0);
         }
-        ObjectStore.Bytes head = store.read(bucket, key, eTag, 0, headBytes);
+        SourceObjects.Bytes head = store.read(bucket, key, eTag, 0, headBytes);
         if (head == null) {
             return Analysis.gone(0);
         }
@@ -102,7 +102,7 @@ public final class ObjectAnalyzer {
         if (head.bytes().length >= size) {
             tail = head.bytes();
         } else {
-            ObjectStore.Bytes t = store.readTail(bucket, key, version, tailBytes);
+            SourceObjects.Bytes t = store.readTail(bucket, key, version, tailBytes);
             if (t == null) {
                 return Analysis.gone(read);
             }
@@ -116,7 +116,7 @@ public final class ObjectAnalyzer {
         return new Analysis(false, info, info.format(), null, size, version, head.metadata(), read);
     }
 
-    private static Analysis rejected(String format, String reason, long size, String eTag, ObjectStore.Bytes head,
+    private static Analysis rejected(String format, String reason, long size, String eTag, SourceObjects.Bytes head,
             long read) {
         return new Analysis(false, null, format, reason, size, eTag, head.metadata(), read);
     }

@@ -47,7 +47,7 @@ public final class ReindexService {
     private static final int PAGE = 1000;
 
     private final IndexingService service;
-    private final ObjectStore store;
+    private final SourceObjects store;
     private final String bucket;
     private final IngestLog log;
     private final int maxObjects;
@@ -55,7 +55,7 @@ public final class ReindexService {
     private final int parallelism;
     private final Clock clock;
 
-    public ReindexService(IndexingService service, ObjectStore store, String bucket, IngestLog log, int maxObjects,
+    public ReindexService(IndexingService service, SourceObjects store, String bucket, IngestLog log, int maxObjects,
             Duration budget, int parallelism, Clock clock) {
         this.service = service;
         this.store = store;
@@ -96,19 +96,19 @@ public final class ReindexService {
                 if (want <= 0 || clock.millis() >= deadline) {
                     return new Result(dataset, scanned, indexed, skipped, 0, after, false);
                 }
-                ObjectStore.Listing listing = store.list(bucket, prefix, after, want);
+                SourceObjects.Listing listing = store.list(bucket, prefix, after, want);
                 if (first && startAfter == null && listing.entries().isEmpty()) {
                     throw new UnknownDatasetException("dataset " + dataset + " has no objects: no objects under " + prefix);
                 }
                 first = false;
-                List<ObjectStore.Entry> entries = listing.entries();
+                List<SourceObjects.Entry> entries = listing.entries();
                 for (int from = 0; from < entries.size(); from += parallelism * 2) {
                     if (clock.millis() >= deadline) {
                         return new Result(dataset, scanned, indexed, skipped, 0, after, false);
                     }
-                    List<ObjectStore.Entry> chunk = entries.subList(from, Math.min(entries.size(), from + parallelism * 2));
+                    List<SourceObjects.Entry> chunk = entries.subList(from, Math.min(entries.size(), from + parallelism * 2));
                     List<Future<IndexOutcome>> futures = new ArrayList<>();
-                    for (ObjectStore.Entry entry : chunk) {
+                    for (SourceObjects.Entry entry : chunk) {
                         futures.add(pool.submit(() -> examine(entry, force)));
                     }
                     for (int i = 0; i < chunk.size(); i++) {
@@ -145,7 +145,7 @@ public final class ReindexService {
         }
     }
 
-    private IndexOutcome examine(ObjectStore.Entry entry, boolean force) {
+    private IndexOutcome examine(SourceObjects.Entry entry, boolean force) {
         long start = System.nanoTime();
         IndexOutcome outcome;
         Throwable error = null;

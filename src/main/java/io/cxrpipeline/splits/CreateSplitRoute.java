@@ -51,6 +51,6 @@ public class CreateSplitRoute extends HttpRoute {
         } catch (IOException e) {
             throw new InfrastructureException("the manifest store", "split of " + dataset + " failed", e);
         }
-        return SplitResponses.response(outcome.created() ? 201 : 200, outcome.split(), json.mapper());
+        return SplitRoutes.response(outcome.created() ? 201 : 200, outcome.split(), json.mapper());
     }
 }

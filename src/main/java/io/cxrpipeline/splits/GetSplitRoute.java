@@ -37,6 +37,6 @@ public class GetSplitRoute extends HttpRoute {
         if (!SPLIT_ID.matcher(splitId).matches()) {
             throw new NotFoundException("dataset '" + dataset + "' has no split '" + splitId + "'");
         }
-        return SplitResponses.response(200, service.get(dataset, splitId), json.mapper());
+        return SplitRoutes.response(200, service.get(dataset, splitId), json.mapper());
     }
 }

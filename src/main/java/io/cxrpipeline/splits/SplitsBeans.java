@@ -8,6 +8,10 @@ import jakarta.inject.Singleton;
 import io.cxrpipeline.catalog.CatalogConfig;
 import io.cxrpipeline.catalog.ImageCatalog;
 import io.cxrpipeline.common.PipelineConfig;
+import io.cxrpipeline.splits.aws.DynamoSplitRepository;
+import io.cxrpipeline.splits.aws.S3ManifestStore;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** Wires the plain-Java split service to its adapters and configuration. */
 @Singleton
@@ -19,6 +23,18 @@ public class SplitsBeans {
             PipelineConfig pipeline, CatalogConfig catalogConfig) {
         return new SplitService(catalog, store, repository, pipeline.bucket(), catalogConfig.classes(),
                 Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    ManifestStore manifestStore(S3Client s3, PipelineConfig pipeline, SplitsConfig splits) {
+        return new S3ManifestStore(s3, pipeline.bucket(), Math.max(5, splits.partSizeMib()) * 1024 * 1024);
+    }
+
+    @Produces
+    @Singleton
+    SplitRepository splitRepository(DynamoDbClient dynamo, PipelineConfig pipeline) {
+        return new DynamoSplitRepository(dynamo, pipeline.table());
     }
 
     @Produces

@@ -6,8 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -20,27 +18,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * change nothing), and when a job SUCCEEDED registers its model and promotes it if it beats the promoted one.
  * Every step is idempotent, so EventBridge's retries and duplicate deliveries are harmless.
  */
-@ApplicationScoped
 public class TrainingEventService {
 
     private static final Logger LOG = Logger.getLogger(TrainingEventService.class);
     static final String DETAIL_TYPE = "Batch Job State Change";
 
     private final TrainingRuns runs;
-    private final ModelRegistry registry;
+    private final ModelVersions registry;
     private final RunArtifacts artifacts;
     private final PromotionPolicy policy;
     private final ObjectMapper mapper;
     private final Clock clock;
 
-    @Inject
-    public TrainingEventService(TrainingRuns runs, ModelRegistry registry, RunArtifacts artifacts,
+    public TrainingEventService(TrainingRuns runs, ModelVersions registry, RunArtifacts artifacts,
             TrainingConfig config, ObjectMapper mapper) {
         this(runs, registry, artifacts, new PromotionPolicy(config.promotionMetric(), config.minSensitivity()), mapper,
                 Clock.systemUTC());
     }
 
-    TrainingEventService(TrainingRuns runs, ModelRegistry registry, RunArtifacts artifacts, PromotionPolicy policy,
+    TrainingEventService(TrainingRuns runs, ModelVersions registry, RunArtifacts artifacts, PromotionPolicy policy,
             ObjectMapper mapper, Clock clock) {
         this.runs = runs;
         this.registry = registry;

@@ -13,8 +13,6 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -37,7 +35,6 @@ import io.cxrpipeline.common.InfrastructureException;
  * derived from the run id, then SUBMITTED is recorded with the job id. A retry that finds the run PENDING
  * without a job id and a stale lease (the first request died) looks the job up by name before submitting.
  */
-@ApplicationScoped
 public class TrainingRunService {
 
     private static final Logger LOG = Logger.getLogger(TrainingRunService.class);
@@ -58,7 +55,6 @@ public class TrainingRunService {
     public record Submission(TrainingRun run, boolean created) {
     }
 
-    @Inject
     public TrainingRunService(TrainingRuns runs, TrainingJobs jobs, TrainingConfig config, PipelineConfig pipeline,
             ObjectMapper mapper) {
         this(runs, jobs, config, pipeline.bucket(), mapper, Clock.systemUTC(), randomSuffixes());

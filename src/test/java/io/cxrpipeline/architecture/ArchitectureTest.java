@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The shape every capability keeps: cores (services, models, ports) know neither the HTTP edge nor the AWS SDK;
  * AWS types live in {@code <capability>/aws/} adapters and the {@code *Beans} wiring; the edge is the {@code api}
- * package plus each capability's thin {@code *Route} and {@code *Function} classes.
+ * package plus each capability's thin {@code *Route}, {@code *Routes} (helpers shared by a capability's routes)
+ * and {@code *Function} classes.
  */
 class ArchitectureTest {
 
@@ -40,7 +41,8 @@ class ArchitectureTest {
             for (String cap : CAPABILITIES) {
                 capability |= pkg.equals(BASE + "." + cap);
             }
-            return capability && !name.endsWith("Route") && !name.endsWith("Function") && !name.endsWith("Beans");
+            return capability && !name.endsWith("Route") && !name.endsWith("Routes") && !name.endsWith("Function")
+                    && !name.endsWith("Beans");
         }
     };
 

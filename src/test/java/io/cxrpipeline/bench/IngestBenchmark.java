@@ -22,15 +22,15 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import io.cxrpipeline.catalog.ImageRecord;
-import io.cxrpipeline.ingest.DynamoImageIndex;
+import io.cxrpipeline.ingest.aws.DynamoImageIndex;
 import io.cxrpipeline.ingest.ImageIndex;
 import io.cxrpipeline.ingest.IndexOutcome;
 import io.cxrpipeline.ingest.IndexingService;
 import io.cxrpipeline.ingest.KeyRules;
 import io.cxrpipeline.ingest.ObjectAnalyzer;
 import io.cxrpipeline.ingest.ObjectEvent;
-import io.cxrpipeline.ingest.ObjectStore;
-import io.cxrpipeline.ingest.S3ObjectStore;
+import io.cxrpipeline.ingest.SourceObjects;
+import io.cxrpipeline.ingest.aws.S3SourceObjects;
 import io.cxrpipeline.ingest.Sequencers;
 import io.cxrpipeline.local.sample.SampleData;
 import io.cxrpipeline.local.sample.SyntheticXray;
@@ -161,7 +161,7 @@ public final class IngestBenchmark {
         // so that both see the same machine load.
         Meter s3Meter = new Meter();
         Meter dynamoMeter = new Meter();
-        ObjectStore store = timed(new S3ObjectStore(s3), s3Meter);
+        SourceObjects store = timed(new S3SourceObjects(s3), s3Meter);
         ImageIndex index = timed(new DynamoImageIndex(dynamo, table, 16), dynamoMeter);
         IndexingService service = new IndexingService(new KeyRules(PREFIX, List.of("NORMAL", "PNEUMONIA"),
                 List.of("train", "val", "test"), java.util.regex.Pattern.compile("(?i)(bacteria|virus)"),
@@ -317,8 +317,8 @@ public final class IngestBenchmark {
         return Arrays.copyOf(out, out.length);
     }
 
-    private static ObjectStore timed(ObjectStore store, Meter m) {
-        return new ObjectStore() {
+    private static SourceObjects timed(SourceObjects store, Meter m) {
+        return new SourceObjects() {
             @Override
             public Bytes read(String bucket, String key, String eTag, long start, int length) {
                 return m.time(() -> store.read(bucket, key, eTag, start, length));

@@ -9,6 +9,8 @@ import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
+import io.cxrpipeline.catalog.aws.ImageItems;
+
 /** Writes image items in bulk with the index's own codec ({@link ImageItems}), for tests and benchmarks. */
 public final class ImageItemWriter {
 

@@ -33,7 +33,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.constructor.AbstractConstruct;
 
-import io.cxrpipeline.catalog.TableDefinition;
+import io.cxrpipeline.catalog.aws.TableDefinition;
 import io.cxrpipeline.catalog.TableKeys;
 import io.cxrpipeline.api.Route;
 import io.cxrpipeline.testing.EmulatorsResource;

@@ -24,7 +24,7 @@ class ModelProviderTest {
     static final Duration REFRESH = Duration.ofSeconds(60);
 
     /** A registry whose pointer the test moves; it can also be made unreachable. */
-    static final class FakeRegistry implements ModelRegistry {
+    static final class FakeRegistry implements PromotedModels {
         volatile ModelPointer pointer;
         volatile boolean down;
         final AtomicInteger reads = new AtomicInteger();
@@ -40,7 +40,7 @@ class ModelProviderTest {
     }
 
     /** An in-memory bucket that counts downloads. */
-    static final class FakeStore implements ObjectStore {
+    static final class FakeStore implements BucketObjects {
         final Map<String, byte[]> objects = new HashMap<>();
         final AtomicInteger downloads = new AtomicInteger();
 

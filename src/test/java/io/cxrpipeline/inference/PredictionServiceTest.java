@@ -53,7 +53,7 @@ class PredictionServiceTest {
         float[] logits = Fixtures.floats("tiny-vgg.image-outputs.f32");
         double[][] p = new double[logits.length / 2][];
         for (int i = 0; i < p.length; i++) {
-            p[i] = PredictionService.softmax(Arrays.copyOfRange(logits, 2 * i, 2 * i + 2));
+            p[i] = PredictionTranslator.softmax(Arrays.copyOfRange(logits, 2 * i, 2 * i + 2));
         }
         return p;
     }
@@ -201,10 +201,10 @@ class PredictionServiceTest {
 
     @Test
     void thePositiveClassNeedsToReachTheThreshold() {
-        assertEquals(1, PredictionService.decide(new double[] {0.3, 0.7}, 0.5));
-        assertEquals(0, PredictionService.decide(new double[] {0.3, 0.7}, 0.8));
-        assertEquals(1, PredictionService.decide(new double[] {0.7, 0.3}, 0.2));
-        assertEquals(1, PredictionService.decide(new double[] {0.2, 0.5, 0.3}, 0.5), "the most probable non-positive");
+        assertEquals(1, PredictionTranslator.decide(new double[] {0.3, 0.7}, 0.5));
+        assertEquals(0, PredictionTranslator.decide(new double[] {0.3, 0.7}, 0.8));
+        assertEquals(1, PredictionTranslator.decide(new double[] {0.7, 0.3}, 0.2));
+        assertEquals(1, PredictionTranslator.decide(new double[] {0.2, 0.5, 0.3}, 0.5), "the most probable non-positive");
     }
 
     /** The HTTP status the edge answers for the exception. */

@@ -15,21 +15,21 @@ import io.cxrpipeline.catalog.ImageRecord;
 import io.cxrpipeline.catalog.ImageStatus;
 
 /** What every {@link ImageIndex} must do; the in-memory stand-in and the DynamoDB adapter both run it. */
-abstract class ImageIndexContract {
+public abstract class ImageIndexContract {
 
-    abstract ImageIndex index();
+    protected abstract ImageIndex index();
 
     /** A fresh dataset per test, so that tests sharing one table never meet. */
-    final String ds = "contract-" + UUID.randomUUID();
+    protected final String ds = "contract-" + UUID.randomUUID();
 
-    ImageRecord record(String imageId, ImageStatus status, String contentId) {
+    public ImageRecord record(String imageId, ImageStatus status, String contentId) {
         return new ImageRecord(ds, imageId, "images/" + ds + "/" + imageId, "NORMAL", null, "person3", "train", "JPEG",
                 100, 80, 1, 8, 1234, contentId, status, status == ImageStatus.REJECTED ? "not an image" : null, null,
                 Sequencers.normalise("1F"), "2025-01-01T00:00:00Z");
     }
 
     @Test
-    void putCreatesOnlyWhenAbsentAndReplacesOnlyTheRevItRead() {
+    public void putCreatesOnlyWhenAbsentAndReplacesOnlyTheRevItRead() {
         ImageRecord r = record("NORMAL/a b+ü.jpeg", ImageStatus.INDEXED, "e:1");
         String rev = index().put(r, null, null, null);
         assertNotNull(rev);
@@ -46,7 +46,7 @@ abstract class ImageIndexContract {
     }
 
     @Test
-    void derivedStatusNeedsTheSameRevAndANewerGroupVersion() {
+    public void derivedStatusNeedsTheSameRevAndANewerGroupVersion() {
         ImageRecord r = record("NORMAL/a.jpeg", ImageStatus.INDEXED, "e:1");
         index().put(r, null, null, null);
         ImageIndex.Stored s = index().get(ds, "NORMAL/a.jpeg");
@@ -73,7 +73,7 @@ abstract class ImageIndexContract {
     }
 
     @Test
-    void contentGroupsCountVersionsAndRemoveOnlyAtTheVersionRead() {
+    public void contentGroupsCountVersionsAndRemoveOnlyAtTheVersionRead() {
         assertNull(index().group(ds, "e:1"));
         ImageIndex.ContentGroup g1 = index().addMember(ds, "e:1", "b");
         assertEquals(Set.of("b"), g1.members());

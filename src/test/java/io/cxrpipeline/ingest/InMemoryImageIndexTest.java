@@ -6,7 +6,7 @@ class InMemoryImageIndexTest extends ImageIndexContract {
     private final InMemoryImageIndex index = new InMemoryImageIndex();
 
     @Override
-    ImageIndex index() {
+    protected ImageIndex index() {
         return index;
     }
 }

@@ -36,7 +36,7 @@ class IndexingServiceTest {
         assertEquals(1, r.channels());
         assertEquals(8, r.bitDepth());
         assertEquals(xray.length, r.sizeBytes());
-        assertEquals(InMemoryObjectStore.md5(xray) + ":" + xray.length, r.contentId());
+        assertEquals(InMemorySourceObjects.md5(xray) + ":" + xray.length, r.contentId());
         assertNull(r.reason());
     }
 
@@ -58,7 +58,7 @@ class IndexingServiceTest {
         ObjectEvent second = f.put("images/ds/NORMAL/a.jpeg", other);
         assertEquals(Outcome.WRITTEN, f.service.apply(second).outcome());
         assertEquals(Outcome.STALE, f.service.apply(first).outcome());
-        assertEquals(InMemoryObjectStore.md5(other) + ":" + other.length, f.record("NORMAL/a.jpeg").contentId());
+        assertEquals(InMemorySourceObjects.md5(other) + ":" + other.length, f.record("NORMAL/a.jpeg").contentId());
     }
 
     @Test
@@ -230,10 +230,10 @@ class IndexingServiceTest {
         ObjectEvent e1 = f.put("images/ds/NORMAL/a.jpeg", xray);
         f.service.apply(e1);
         f.put("images/ds/NORMAL/a.jpeg", other); // its event is still on its way
-        ObjectStore.Entry entry = f.store.list(IngestFixture.BUCKET, "images/ds/", null, 10).entries().get(0);
+        SourceObjects.Entry entry = f.store.list(IngestFixture.BUCKET, "images/ds/", null, 10).entries().get(0);
         assertEquals(Outcome.WRITTEN, f.service.reindex(entry, false).outcome());
         ImageRecord r = f.record("NORMAL/a.jpeg");
-        assertEquals(InMemoryObjectStore.md5(other) + ":" + other.length, r.contentId());
+        assertEquals(InMemorySourceObjects.md5(other) + ":" + other.length, r.contentId());
         assertEquals(e1.sequencer(), r.sequencer());
         assertEquals(Outcome.UNCHANGED, f.service.reindex(entry, false).outcome());
     }
@@ -241,7 +241,7 @@ class IndexingServiceTest {
     @Test
     void reindexNeverUndoesANewerDelete() {
         f.service.apply(f.put("images/ds/NORMAL/a.jpeg", xray));
-        ObjectStore.Entry listed = f.store.list(IngestFixture.BUCKET, "images/ds/", null, 10).entries().get(0);
+        SourceObjects.Entry listed = f.store.list(IngestFixture.BUCKET, "images/ds/", null, 10).entries().get(0);
         f.service.apply(f.delete("images/ds/NORMAL/a.jpeg")); // deleted after the listing
         assertEquals(Outcome.SUPERSEDED, f.service.reindex(listed, true).outcome());
         assertEquals(ImageStatus.DELETED, f.record("NORMAL/a.jpeg").status());
@@ -250,7 +250,7 @@ class IndexingServiceTest {
     @Test
     void eventAfterAReindexWriteStillApplies() {
         f.put("images/ds/NORMAL/a.jpeg", xray); // event lost
-        ObjectStore.Entry listed = f.store.list(IngestFixture.BUCKET, "images/ds/", null, 10).entries().get(0);
+        SourceObjects.Entry listed = f.store.list(IngestFixture.BUCKET, "images/ds/", null, 10).entries().get(0);
         f.service.reindex(listed, false);
         assertNull(f.record("NORMAL/a.jpeg").sequencer());
         ObjectEvent delete = f.delete("images/ds/NORMAL/a.jpeg");

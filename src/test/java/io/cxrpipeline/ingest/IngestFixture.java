@@ -15,7 +15,7 @@ final class IngestFixture {
 
     static final String BUCKET = "bucket";
 
-    final InMemoryObjectStore store = new InMemoryObjectStore();
+    final InMemorySourceObjects store = new InMemorySourceObjects();
     final InMemoryImageIndex index = new InMemoryImageIndex();
     final IndexingService service;
     private final AtomicLong sequencer = new AtomicLong(0x5F0000000000L);

@@ -13,7 +13,9 @@ import org.testcontainers.localstack.LocalStackContainer;
 import org.testcontainers.utility.DockerImageName;
 
 import io.cxrpipeline.catalog.ImageStatus;
-import io.cxrpipeline.catalog.TableDefinition;
+import io.cxrpipeline.catalog.aws.TableDefinition;
+import io.cxrpipeline.ingest.aws.DynamoImageIndex;
+import io.cxrpipeline.ingest.aws.S3SourceObjects;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -54,15 +56,15 @@ class LocalStackIngestTest extends ImageIndexContract {
     }
 
     @Override
-    ImageIndex index() {
+    protected ImageIndex index() {
         return new DynamoImageIndex(dynamo, TABLE, 16);
     }
 
     @Test
     void uploadsAreIndexedDuplicatesResolvedAndDeletesDeindexed() {
         IndexingService service = new IndexingService(KeyRules.defaults(),
-                new ObjectAnalyzer(new S3ObjectStore(s3), 65536, 4096, 1 << 20, 50_000_000), index(),
-                new S3ObjectStore(s3), BUCKET, Clock.systemUTC(), Duration.ofDays(14));
+                new ObjectAnalyzer(new S3SourceObjects(s3), 65536, 4096, 1 << 20, 50_000_000), index(),
+                new S3SourceObjects(s3), BUCKET, Clock.systemUTC(), Duration.ofDays(14));
         byte[] big = TestImages.jpeg(1400, 1200, 1);
         ObjectEvent a = upload("images/" + ds + "/train/NORMAL/IM-0001-0001.jpeg", big, "0A");
         ObjectEvent b = upload("images/" + ds + "/val/NORMAL/IM-0001-0001.jpeg", big, "0B");

@@ -11,6 +11,7 @@ import io.cxrpipeline.catalog.CatalogConfig;
 import io.cxrpipeline.catalog.ImageRecord;
 import io.cxrpipeline.common.PipelineConfig;
 import io.cxrpipeline.common.InfrastructureException;
+import io.cxrpipeline.ingest.aws.DynamoImageIndex;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.cxrpipeline.catalog.ImageItems;
+import io.cxrpipeline.catalog.aws.ImageItems;
 import io.cxrpipeline.testing.Emulators;
 import io.cxrpipeline.testing.EmulatorsResource;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 
-import io.cxrpipeline.catalog.TableDefinition;
+import io.cxrpipeline.catalog.aws.TableDefinition;
 import io.cxrpipeline.local.Dynalite;
 import io.cxrpipeline.local.EmbeddedS3;
 import io.cxrpipeline.local.LocalClients;

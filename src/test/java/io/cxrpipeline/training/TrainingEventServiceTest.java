@@ -20,7 +20,7 @@ class TrainingEventServiceTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
     private InMemoryTrainingRuns runs;
-    private InMemoryModelRegistry registry;
+    private InMemoryModelVersions registry;
     private Map<String, String> files;
     private TrainingRunService api;
     private TrainingEventService events;
@@ -30,7 +30,7 @@ class TrainingEventServiceTest {
     void setUp() {
         runs = new InMemoryTrainingRuns();
         runs.addSplit("chest_xray", "s1");
-        registry = new InMemoryModelRegistry();
+        registry = new InMemoryModelVersions();
         files = new HashMap<>();
         clock = new MutableClock("2026-03-01T10:00:00Z");
         int[] n = {0};

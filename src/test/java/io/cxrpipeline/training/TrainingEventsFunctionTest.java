@@ -52,7 +52,7 @@ class TrainingEventsFunctionTest {
     TrainingRuns runs;
 
     @Inject
-    ModelRegistry registry;
+    ModelVersions registry;
 
     private final List<String> versions = new ArrayList<>();
 

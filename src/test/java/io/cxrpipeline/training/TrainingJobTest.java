@@ -35,7 +35,7 @@ import io.cxrpipeline.inference.PredictionResult;
 import io.cxrpipeline.inference.PredictionService;
 import io.cxrpipeline.inference.Preprocessing;
 import io.cxrpipeline.inference.Preset;
-import io.cxrpipeline.inference.S3ObjectStore;
+import io.cxrpipeline.inference.aws.S3BucketObjects;
 import io.cxrpipeline.testing.Emulators;
 import io.cxrpipeline.local.sample.SyntheticXray;
 import io.cxrpipeline.local.sample.SyntheticXray.Finding;
@@ -163,7 +163,7 @@ class TrainingJobTest {
                     image.path("probabilities").get(1).asDouble()});
         }
 
-        S3ObjectStore store = new S3ObjectStore(Emulators.get().s3());
+        S3BucketObjects store = new S3BucketObjects(Emulators.get().s3());
         String modelUri = "s3://" + Emulators.BUCKET + "/training-runs/" + runId + "/model.onnx";
         // Defaults that differ from what training writes: the metadata must be what decides.
         OnnxModel.Options defaults = new OnnxModel.Options(2, Preset.KERAS_VGG16, List.of("A", "B"), 0.9);

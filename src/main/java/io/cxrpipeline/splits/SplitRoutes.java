@@ -1,0 +1,41 @@
+package io.cxrpipeline.splits;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.cxrpipeline.api.HttpApiResponse;
+
+/** The JSON body and Location of a split, the same for POST and GET. */
+final class SplitRoutes {
+
+    private SplitRoutes() {
+    }
+
+    /** {@code /datasets/<dataset>/splits/<splitId>}, the dataset percent-encoded as a path segment. */
+    static String location(StoredSplit split) {
+        return "/datasets/" + URLEncoder.encode(split.dataset(), StandardCharsets.UTF_8).replace("+", "%20")
+                + "/splits/" + split.splitId();
+    }
+
+    static HttpApiResponse response(int status, StoredSplit split, ObjectMapper mapper) throws JsonProcessingException {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("splitId", split.splitId());
+        body.put("dataset", split.dataset());
+        body.put("createdAt", split.createdAt());
+        body.put("manifestPrefix", split.manifestPrefix());
+        ObjectNode manifests = body.putObject("manifests");
+        for (SplitName s : SplitName.values()) {
+            ObjectNode m = manifests.putObject(s.id());
+            m.put("jsonl", split.file(s.id() + ".jsonl"));
+            m.put("csv", split.file(s.id() + ".csv"));
+        }
+        body.put("summaryUri", split.file("summary.json"));
+        body.put("reportUri", split.file("report.html"));
+        body.set("summary", mapper.readTree(split.summary()));
+        return HttpApiResponse.json(status, mapper.writeValueAsString(body), location(split));
+    }
+}
