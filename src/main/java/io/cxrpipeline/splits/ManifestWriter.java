@@ -210,7 +210,7 @@ public final class ManifestWriter {
             groupMask[plan.group(i)] |= mask;
         }
         long contentInSeveral = 0;
-        int[] byContent = SplitPlanner.imagesByContent(index);
+        int[] byContent = LeakageGroups.imagesByContent(index);
         int runMask = 0;
         for (int k = 0; k < byContent.length; k++) {
             if (k > 0 && index.content(byContent[k]) != index.content(byContent[k - 1])) {
