@@ -172,9 +172,8 @@ public final class IndexingService {
                 }
             }
             Instant now = clock.instant();
-            ImageRecord tombstone = new ImageRecord(loc.dataset(), loc.imageId(), key, null, null, null, null, null,
-                    0, 0, 0, 0, 0, null, ImageStatus.DELETED, null, null, sequencer != null ? sequencer : curSeq,
-                    now.toString());
+            ImageRecord tombstone = ImageRecord.tombstone(loc.dataset(), loc.imageId(), key,
+                    sequencer != null ? sequencer : curSeq, now.toString());
             String released = cur != null && isCandidate(cur.record()) ? cur.record().contentId() : null;
             String rev = index.put(tombstone, released, now.plus(tombstoneTtl).getEpochSecond(),
                     cur == null ? null : cur.rev());
@@ -288,20 +287,20 @@ public final class IndexingService {
     private ImageRecord record(KeyRules.Location loc, String key, Analysis a, String sequencer) {
         KeyRules.Facts facts = rules.derive(loc.imageId(), a.metadata());
         String reason = a.rejection() != null ? a.rejection() : facts.rejection();
+        ImageRecord.Builder b = reason == null ? ImageRecord.indexed(loc.dataset(), loc.imageId())
+                : ImageRecord.rejected(loc.dataset(), loc.imageId(), reason);
         ImageHeaders.ImageInfo info = a.info();
-        return new ImageRecord(loc.dataset(), loc.imageId(), key, facts.label(), facts.subtype(), facts.patient(),
-                facts.originalSplit(), a.format(),
-                info == null ? 0 : info.width(), info == null ? 0 : info.height(),
-                info == null ? 0 : info.channels(), info == null ? 0 : info.bitDepth(),
-                a.size(), a.eTag() == null ? null : contentId(a.eTag(), a.size()),
-                reason == null ? ImageStatus.INDEXED : ImageStatus.REJECTED, reason, null, sequencer,
-                clock.instant().toString());
+        if (info != null) {
+            b.width(info.width()).height(info.height()).channels(info.channels()).bitDepth(info.bitDepth());
+        }
+        return b.key(key).label(facts.label()).subtype(facts.subtype()).patient(facts.patient())
+                .originalSplit(facts.originalSplit()).format(a.format()).sizeBytes(a.size())
+                .contentId(a.eTag() == null ? null : contentId(a.eTag(), a.size())).sequencer(sequencer)
+                .updatedAt(clock.instant().toString()).build();
     }
 
     private ImageRecord withStatus(ImageRecord r, ImageStatus status, String duplicateOf, String reason) {
-        return new ImageRecord(r.dataset(), r.imageId(), r.key(), r.label(), r.subtype(), r.patient(),
-                r.originalSplit(), r.format(), r.width(), r.height(), r.channels(), r.bitDepth(), r.sizeBytes(),
-                r.contentId(), status, reason, duplicateOf, r.sequencer(), clock.instant().toString());
+        return r.toBuilder().status(status, reason, duplicateOf).updatedAt(clock.instant().toString()).build();
     }
 
     /** The content group the old state belonged to and the new one leaves, or null. */

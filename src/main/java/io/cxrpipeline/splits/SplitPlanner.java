@@ -1,7 +1,5 @@
 package io.cxrpipeline.splits;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import io.cxrpipeline.common.Hashes;
@@ -30,7 +28,6 @@ import io.cxrpipeline.common.IntSort;
 public final class SplitPlanner {
 
     private static final long SALT_GROUPS = 0x67726f7570L;
-    private static final long SALT_BALANCE = 0x62616c616e6365L;
 
     private static final int SPLITS = SplitName.values().length;
 
@@ -43,343 +40,209 @@ public final class SplitPlanner {
      * @throws InsufficientGroupsException when a class that has images has fewer groups than splits
      */
     public static SplitPlan plan(CompactIndex index, SplitParameters p) {
-        int n = index.size();
-        int classes = index.classes().size();
-        long seed = p.seed();
+        LeakageGroups groups = LeakageGroups.of(index, p.groupByPatient(), p.groupByContent());
+        int[] groupsPerClass = groups.perSplitAndClass(index, null, 1)[0];
+        requireAGroupPerSplit(index, groupsPerClass);
+        long[] groupKey = seededGroupKeys(index, groups, p.seed());
+        byte[] groupSplit = assignLargestFirst(groups, new Strata(index, p), p, groupKey);
+        int repairs = repair(index, groups, groupSplit, groupKey, groupsPerClass);
+        byte[] split = groups.imageSplits(groupSplit);
+        int[] group = groups.imageGroups();
+        int groupCount = groups.count();
+        // Balancing needs only the split of each image: the member lists (an int per image) can go.
+        groups = null;
+        int[] uses = new int[index.size()];
+        List<SplitPlan.SplitBalance> balances = SplitBalancer.balance(index, p, split, uses);
+        return new SplitPlan(index, p, split, uses, group, groupCount, groupsPerClass, balances, repairs);
+    }
 
-        // 1. Groups.
-        int[] parent = IntSort.identity(n);
-        if (p.groupByPatient()) {
-            int[] first = new int[index.patientCount()];
-            Arrays.fill(first, -1);
-            for (int i = 0; i < n; i++) {
-                int pt = index.patient(i);
-                if (pt >= 0) {
-                    if (first[pt] < 0) {
-                        first[pt] = i;
-                    } else {
-                        union(parent, first[pt], i);
-                    }
-                }
-            }
-        }
-        if (p.groupByContent()) {
-            int[] byContent = imagesByContent(index);
-            for (int k = 1; k < byContent.length; k++) {
-                if (index.content(byContent[k]) == index.content(byContent[k - 1])) {
-                    union(parent, byContent[k - 1], byContent[k]);
-                }
-            }
-        }
-        // Roots are the smallest image of their group (union keeps the smaller root), so groups are numbered
-        // in the order of their first image id.
-        int[] group = new int[n];
-        int groupCount = 0;
-        for (int i = 0; i < n; i++) {
-            int r = find(parent, i);
-            group[i] = r == i ? groupCount++ : group[r];
-        }
-        parent = null;
-        int[] groupStart = new int[groupCount + 1];
-        for (int i = 0; i < n; i++) {
-            groupStart[group[i] + 1]++;
-        }
-        for (int g = 0; g < groupCount; g++) {
-            groupStart[g + 1] += groupStart[g];
-        }
-        int[] members = new int[n];
-        int[] fill = Arrays.copyOf(groupStart, groupCount);
-        for (int i = 0; i < n; i++) {
-            members[fill[group[i]]++] = i;
-        }
-        fill = null;
-
-        // Strata, and the groups that hold each class.
-        int subtypes = index.subtypeCount() + 1;
-        int strata = p.stratify() == SplitParameters.Stratify.CLASS ? classes : classes * subtypes;
-        long[] stratumSize = new long[strata];
-        for (int i = 0; i < n; i++) {
-            stratumSize[stratum(index, p, subtypes, i)]++;
-        }
-        int[] groupsPerClass = groupsPerSplitAndClass(index, groupCount, groupStart, members, null, 1, classes)[0];
-        for (int c = 0; c < classes; c++) {
+    private static void requireAGroupPerSplit(CompactIndex index, int[] groupsPerClass) {
+        for (int c = 0; c < groupsPerClass.length; c++) {
             if (groupsPerClass[c] > 0 && groupsPerClass[c] < SPLITS) {
                 throw new InsufficientGroupsException(index.classes().get(c), groupsPerClass[c], SPLITS);
             }
         }
+    }
 
-        // 2. Greedy assignment, largest groups first.
-        long[] groupKey = new long[groupCount];
-        for (int g = 0; g < groupCount; g++) {
-            groupKey[g] = Hashes.seeded(seed, SALT_GROUPS, index.idHash(members[groupStart[g]]));
+    /** Tie-breaking keys: a seeded hash of each group's first image id, independent of the order the index was read. */
+    private static long[] seededGroupKeys(CompactIndex index, LeakageGroups groups, long seed) {
+        long[] key = new long[groups.count()];
+        for (int g = 0; g < key.length; g++) {
+            key[g] = Hashes.seeded(seed, SALT_GROUPS, index.idHash(groups.firstImage(g)));
         }
-        int[] order = IntSort.identity(groupCount);
-        IntSort.sort(order, (a, b) -> {
-            int c = Integer.compare(groupStart[b + 1] - groupStart[b], groupStart[a + 1] - groupStart[a]);
-            if (c != 0) {
-                return c;
-            }
-            c = Long.compare(groupKey[a], groupKey[b]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
-        double[][] target = new double[SPLITS][strata];
-        for (SplitName s : SplitName.values()) {
-            for (int st = 0; st < strata; st++) {
-                target[s.ordinal()][st] = p.ratio(s) * stratumSize[st];
-            }
-        }
-        long[][] assigned = new long[SPLITS][strata];
-        byte[] groupSplit = new byte[groupCount];
-        int[] vector = new int[strata];
-        int[] touched = new int[strata];
-        for (int g : order) {
+        return key;
+    }
+
+    /** Each group, largest first, goes to the split with the largest relative deficit over the group's strata. */
+    private static byte[] assignLargestFirst(LeakageGroups groups, Strata strata, SplitParameters p,
+            long[] groupKey) {
+        double[][] target = targets(strata, p);
+        long[][] assigned = new long[SPLITS][strata.count];
+        byte[] groupSplit = new byte[groups.count()];
+        // The current group's images per stratum, and which strata it touches: reused, and cleared after each group.
+        int[] vector = new int[strata.count];
+        int[] touched = new int[strata.count];
+        for (int g : largestFirst(groups, groupKey)) {
             int t = 0;
-            for (int k = groupStart[g]; k < groupStart[g + 1]; k++) {
-                int st = stratum(index, p, subtypes, members[k]);
+            for (int k = groups.begin(g); k < groups.end(g); k++) {
+                int st = strata.of(groups.member(k));
                 if (vector[st]++ == 0) {
                     touched[t++] = st;
                 }
             }
-            int best = 0;
-            double bestScore = Double.NEGATIVE_INFINITY;
-            for (int s = 0; s < SPLITS; s++) {
-                double score = 0;
-                for (int k = 0; k < t; k++) {
-                    int st = touched[k];
-                    score += vector[st] * (target[s][st] - assigned[s][st]) / target[s][st];
-                }
-                if (score > bestScore) {
-                    bestScore = score;
-                    best = s;
-                }
-            }
+            int best = mostDeficientSplit(target, assigned, vector, touched, t);
             groupSplit[g] = (byte) best;
             for (int k = 0; k < t; k++) {
                 assigned[best][touched[k]] += vector[touched[k]];
                 vector[touched[k]] = 0;
             }
         }
-
-        // 3. Repair: every class that has images gets images in every split.
-        int repairs = repair(index, groupCount, groupStart, members, groupSplit, groupKey, groupsPerClass);
-
-        byte[] split = new byte[n];
-        for (int g = 0; g < groupCount; g++) {
-            for (int k = groupStart[g]; k < groupStart[g + 1]; k++) {
-                split[members[k]] = groupSplit[g];
-            }
-        }
-        members = null;
-
-        // 4. Balancing.
-        int[] uses = new int[n];
-        List<SplitPlan.SplitBalance> balances = new ArrayList<>();
-        double trainRatio = p.ratio(SplitName.TRAIN);
-        for (SplitName s : SplitName.values()) {
-            balances.add(balance(index, p, s, split, uses, p.ratio(s) / trainRatio));
-        }
-        return new SplitPlan(index, p, split, uses, group, groupCount, groupsPerClass, balances, repairs);
+        return groupSplit;
     }
 
-    private static int stratum(CompactIndex index, SplitParameters p, int subtypes, int i) {
-        return p.stratify() == SplitParameters.Stratify.CLASS ? index.label(i)
-                : index.label(i) * subtypes + index.subtype(i) + 1;
-    }
-
-    /** The images that have a content id, sorted by its hash (then by image). */
-    static int[] imagesByContent(CompactIndex index) {
-        int count = 0;
-        for (int i = 0; i < index.size(); i++) {
-            if (index.content(i) != CompactIndex.NO_CONTENT) {
-                count++;
+    /** Group numbers by size, descending; ties by seeded key, then number. */
+    private static int[] largestFirst(LeakageGroups groups, long[] groupKey) {
+        int[] order = IntSort.identity(groups.count());
+        IntSort.sort(order, (a, b) -> {
+            int c = Integer.compare(groups.size(b), groups.size(a));
+            if (c != 0) {
+                return c;
             }
-        }
-        int[] images = new int[count];
-        int k = 0;
-        for (int i = 0; i < index.size(); i++) {
-            if (index.content(i) != CompactIndex.NO_CONTENT) {
-                images[k++] = i;
-            }
-        }
-        IntSort.sort(images, (a, b) -> {
-            int c = Long.compare(index.content(a), index.content(b));
+            c = Long.compare(groupKey[a], groupKey[b]);
             return c != 0 ? c : Integer.compare(a, b);
         });
-        return images;
+        return order;
     }
 
-    private static int find(int[] parent, int i) {
-        while (parent[i] != i) {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
+    /** Images each split should hold per stratum. */
+    private static double[][] targets(Strata strata, SplitParameters p) {
+        long[] stratumSize = strata.sizes();
+        double[][] target = new double[SPLITS][strata.count];
+        for (SplitName s : SplitName.values()) {
+            for (int st = 0; st < strata.count; st++) {
+                target[s.ordinal()][st] = p.ratio(s) * stratumSize[st];
+            }
         }
-        return i;
+        return target;
     }
 
-    private static void union(int[] parent, int a, int b) {
-        int ra = find(parent, a);
-        int rb = find(parent, b);
-        if (ra < rb) {
-            parent[rb] = ra;
-        } else if (rb < ra) {
-            parent[ra] = rb;
+    /** The split whose relative deficit, weighted by the group's images per stratum, is largest (first on ties). */
+    private static int mostDeficientSplit(double[][] target, long[][] assigned, int[] vector, int[] touched,
+            int touchedCount) {
+        int best = 0;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int s = 0; s < SPLITS; s++) {
+            double score = 0;
+            for (int k = 0; k < touchedCount; k++) {
+                int st = touched[k];
+                score += vector[st] * (target[s][st] - assigned[s][st]) / target[s][st];
+            }
+            if (score > bestScore) {
+                bestScore = score;
+                best = s;
+            }
         }
+        return best;
     }
 
-    private static int repair(CompactIndex index, int groupCount, int[] groupStart, int[] members, byte[] groupSplit,
-            long[] groupKey, int[] groupsPerClass) {
+    /**
+     * Moves groups until every class that has images has a group in every split; returns the number of moves.
+     * Each move fills one empty (split, class) cell; a move can empty another class's cell only when the group
+     * holds several classes, so the number of rounds is small; the bound only guards the loop.
+     */
+    private static int repair(CompactIndex index, LeakageGroups groups, byte[] groupSplit, long[] groupKey,
+            int[] groupsPerClass) {
         int classes = index.classes().size();
         int repairs = 0;
-        // Each move fills one empty (split, class) cell; a move can empty another class's cell only when the
-        // group holds several classes, so the number of rounds is small; the bound only guards the loop.
         for (int round = 0; round < 4 * SPLITS * classes; round++) {
-            int[][] groupsIn = groupsPerSplitAndClass(index, groupCount, groupStart, members, groupSplit, SPLITS, classes);
-            int emptySplit = -1;
-            int emptyClass = -1;
-            for (int c = 0; c < classes && emptySplit < 0; c++) {
-                if (groupsPerClass[c] == 0) {
-                    continue;
-                }
-                for (int s = 0; s < SPLITS; s++) {
-                    if (groupsIn[s][c] == 0) {
-                        emptySplit = s;
-                        emptyClass = c;
-                        break;
-                    }
-                }
-            }
-            if (emptySplit < 0) {
+            int[][] groupsIn = groups.perSplitAndClass(index, groupSplit, SPLITS);
+            int cell = firstEmptyCell(groupsIn, groupsPerClass);
+            if (cell < 0) {
                 return repairs;
             }
-            int donor = -1;
-            for (int s = 0; s < SPLITS; s++) {
-                if (groupsIn[s][emptyClass] > 1 && (donor < 0 || groupsIn[s][emptyClass] > groupsIn[donor][emptyClass])) {
-                    donor = s;
-                }
-            }
+            int emptySplit = cell % SPLITS;
+            int emptyClass = cell / SPLITS;
+            int donor = splitWithMostGroups(groupsIn, emptyClass);
             if (donor < 0) {
                 return repairs;
             }
-            int moved = -1;
-            for (int g = 0; g < groupCount; g++) {
-                if (groupSplit[g] != donor || !holds(index, groupStart, members, g, emptyClass)) {
-                    continue;
-                }
-                if (moved < 0 || size(groupStart, g) < size(groupStart, moved)
-                        || size(groupStart, g) == size(groupStart, moved) && groupKey[g] < groupKey[moved]) {
-                    moved = g;
-                }
-            }
-            groupSplit[moved] = (byte) emptySplit;
+            groupSplit[smallestGroupHolding(index, groups, groupSplit, donor, emptyClass, groupKey)] =
+                    (byte) emptySplit;
             repairs++;
         }
         return repairs;
     }
 
-    /** How many groups hold an image of each class, per split of the group (all in split 0 when groupSplit is null). */
-    private static int[][] groupsPerSplitAndClass(CompactIndex index, int groupCount, int[] groupStart, int[] members,
-            byte[] groupSplit, int splits, int classes) {
-        int[][] count = new int[splits][classes];
-        int[] lastGroupSeen = new int[classes];
-        Arrays.fill(lastGroupSeen, -1);
-        for (int g = 0; g < groupCount; g++) {
-            for (int k = groupStart[g]; k < groupStart[g + 1]; k++) {
-                int c = index.label(members[k]);
-                if (lastGroupSeen[c] != g) {
-                    lastGroupSeen[c] = g;
-                    count[groupSplit == null ? 0 : groupSplit[g]][c]++;
+    /**
+     * The first cell (by class, then split) without a group, among the classes that have groups, as
+     * {@code class * SPLITS + split}; -1 when every cell has one.
+     */
+    private static int firstEmptyCell(int[][] groupsIn, int[] groupsPerClass) {
+        for (int c = 0; c < groupsPerClass.length; c++) {
+            if (groupsPerClass[c] == 0) {
+                continue;
+            }
+            for (int s = 0; s < SPLITS; s++) {
+                if (groupsIn[s][c] == 0) {
+                    return c * SPLITS + s;
                 }
             }
         }
-        return count;
+        return -1;
     }
 
-    private static boolean holds(CompactIndex index, int[] groupStart, int[] members, int g, int label) {
-        for (int k = groupStart[g]; k < groupStart[g + 1]; k++) {
-            if (index.label(members[k]) == label) {
-                return true;
+    /** The split holding most groups of the class, when it can spare one; -1 when none can. */
+    private static int splitWithMostGroups(int[][] groupsIn, int label) {
+        int donor = -1;
+        for (int s = 0; s < SPLITS; s++) {
+            if (groupsIn[s][label] > 1 && (donor < 0 || groupsIn[s][label] > groupsIn[donor][label])) {
+                donor = s;
             }
         }
-        return false;
+        return donor;
     }
 
-    private static int size(int[] groupStart, int g) {
-        return groupStart[g + 1] - groupStart[g];
+    /** The smallest group of the split holding the class (ties: the smaller seeded key), the cheapest to move. */
+    private static int smallestGroupHolding(CompactIndex index, LeakageGroups groups, byte[] groupSplit, int split,
+            int label, long[] groupKey) {
+        int moved = -1;
+        for (int g = 0; g < groups.count(); g++) {
+            if (groupSplit[g] != split || !groups.holds(index, g, label)) {
+                continue;
+            }
+            if (moved < 0 || groups.size(g) < groups.size(moved)
+                    || groups.size(g) == groups.size(moved) && groupKey[g] < groupKey[moved]) {
+                moved = g;
+            }
+        }
+        return moved;
     }
 
-    private static SplitPlan.SplitBalance balance(CompactIndex index, SplitParameters p, SplitName s, byte[] split,
-            int[] uses, double scale) {
-        int classes = index.classes().size();
-        int n = index.size();
-        int[] count = new int[classes];
-        for (int i = 0; i < n; i++) {
-            if (split[i] == s.ordinal()) {
-                count[index.label(i)]++;
-            }
+    /** The stratum of an image: its class, or its class and subtype. */
+    private static final class Strata {
+        private final CompactIndex index;
+        private final boolean byClass;
+        /** Subtypes per class, "none" included (index subtype + 1). */
+        private final int subtypes;
+        final int count;
+
+        Strata(CompactIndex index, SplitParameters p) {
+            this.index = index;
+            this.byClass = p.stratify() == SplitParameters.Stratify.CLASS;
+            this.subtypes = index.subtypeCount() + 1;
+            this.count = byClass ? index.classes().size() : index.classes().size() * subtypes;
         }
-        int present = 0;
-        for (int c = 0; c < classes; c++) {
-            if (count[c] > 0) {
-                present++;
-            }
+
+        int of(int i) {
+            return byClass ? index.label(i) : index.label(i) * subtypes + index.subtype(i) + 1;
         }
-        long[] presentCounts = new long[present];
-        int k = 0;
-        for (int c = 0; c < classes; c++) {
-            if (count[c] > 0) {
-                presentCounts[k++] = count[c];
+
+        long[] sizes() {
+            long[] size = new long[count];
+            for (int i = 0; i < index.size(); i++) {
+                size[of(i)]++;
             }
+            return size;
         }
-        SplitParameters.Balance strategy = p.balance(s);
-        SplitParameters.Target target = p.resolvedTarget(s);
-        Long targetCount = target == null ? null : target.resolve(presentCounts, scale);
-        List<SplitPlan.ClassBalance> result = new ArrayList<>();
-        for (int c = 0; c < classes; c++) {
-            int[] images = new int[count[c]];
-            int m = 0;
-            for (int i = 0; i < n; i++) {
-                if (split[i] == s.ordinal() && index.label(i) == c) {
-                    images[m++] = i;
-                }
-            }
-            long rows = 0;
-            int minUses = Integer.MAX_VALUE;
-            int maxUses = 0;
-            if (targetCount != null && m > 0 && (strategy == SplitParameters.Balance.OVERSAMPLE && targetCount > m
-                    || strategy == SplitParameters.Balance.UNDERSAMPLE && targetCount < m)) {
-                long[] key = new long[m];
-                for (int j = 0; j < m; j++) {
-                    key[j] = Hashes.seeded(p.seed() + s.ordinal(), SALT_BALANCE + c, index.idHash(images[j]));
-                }
-                int[] seeded = IntSort.identity(m);
-                IntSort.sort(seeded, (a, b) -> {
-                    int cmp = Long.compare(key[a], key[b]);
-                    return cmp != 0 ? cmp : Integer.compare(a, b);
-                });
-                for (int j = 0; j < m; j++) {
-                    int u;
-                    if (strategy == SplitParameters.Balance.OVERSAMPLE) {
-                        long base = targetCount / m;
-                        long extra = targetCount % m;
-                        u = (int) (base + (j < extra ? 1 : 0));
-                    } else {
-                        u = j < targetCount ? 1 : 0;
-                    }
-                    uses[images[seeded[j]]] = u;
-                }
-            } else {
-                for (int j = 0; j < m; j++) {
-                    uses[images[j]] = 1;
-                }
-            }
-            for (int j = 0; j < m; j++) {
-                int u = uses[images[j]];
-                rows += u;
-                minUses = Math.min(minUses, u);
-                maxUses = Math.max(maxUses, u);
-            }
-            result.add(new SplitPlan.ClassBalance(m, rows, m == 0 ? 0 : minUses, maxUses));
-        }
-        return new SplitPlan.SplitBalance(strategy, target, targetCount, result);
     }
 }

@@ -21,110 +21,159 @@ public final class SummaryBuilder {
 
     public static SplitSummary build(String splitId, String dataset, String createdAt, String indexDigest,
             SplitPlan plan, ManifestWriter.Output output, ManifestStore store, String prefix) {
-        CompactIndex index = plan.index();
-        SplitParameters p = plan.parameters();
-        List<String> classes = index.classes();
-        int n = index.size();
-        int k = classes.size();
-        int subtypes = index.subtypeCount() + 1;
-        SplitName[] names = SplitName.values();
-        long[][][] before = new long[names.length][k][subtypes];
-        long[] images = new long[names.length];
-        long[] perClass = new long[k];
-        boolean[] patientSeen = new boolean[index.patientCount()];
-        long patients = 0;
-        for (int i = 0; i < n; i++) {
-            before[plan.split(i)][index.label(i)][index.subtype(i) + 1]++;
-            images[plan.split(i)]++;
-            perClass[index.label(i)]++;
-            int pt = index.patient(i);
-            if (pt >= 0 && !patientSeen[pt]) {
-                patientSeen[pt] = true;
-                patients++;
-            }
+        List<String> classes = plan.index().classes();
+        PlannedCounts before = PlannedCounts.of(plan);
+        int train = SplitName.TRAIN.ordinal();
+        Map<String, Double> classWeights = balancedWeights(classes, perClass(output.after()[train]));
+        Map<String, Double> classWeightsBeforeBalancing = balancedWeights(classes, perClass(before.images[train]));
+        return new SplitSummary(splitId, dataset, createdAt, plan.parameters().canonical(),
+                indexState(plan, indexDigest, before.patients), classes, splitCounts(plan, before, output),
+                classWeights, classWeightsBeforeBalancing, output.leakage(), ratioDeviation(plan, before),
+                files(store, prefix));
+    }
+
+    /** The plan's images per split, class and subtype, before balancing. */
+    private static final class PlannedCounts {
+        /** Per split, class and subtype (index subtype + 1). */
+        final long[][][] images;
+        final long[] perSplit;
+        final long[] perClass;
+        final long patients;
+
+        private PlannedCounts(long[][][] images, long[] perSplit, long[] perClass, long patients) {
+            this.images = images;
+            this.perSplit = perSplit;
+            this.perClass = perClass;
+            this.patients = patients;
         }
+
+        static PlannedCounts of(SplitPlan plan) {
+            CompactIndex index = plan.index();
+            int classes = index.classes().size();
+            long[][][] images = new long[SplitName.values().length][classes][index.subtypeCount() + 1];
+            long[] perSplit = new long[SplitName.values().length];
+            long[] perClass = new long[classes];
+            boolean[] patientSeen = new boolean[index.patientCount()];
+            long patients = 0;
+            for (int i = 0; i < index.size(); i++) {
+                images[plan.split(i)][index.label(i)][index.subtype(i) + 1]++;
+                perSplit[plan.split(i)]++;
+                perClass[index.label(i)]++;
+                int pt = index.patient(i);
+                if (pt >= 0 && !patientSeen[pt]) {
+                    patientSeen[pt] = true;
+                    patients++;
+                }
+            }
+            return new PlannedCounts(images, perSplit, perClass, patients);
+        }
+    }
+
+    private static SplitSummary.IndexState indexState(SplitPlan plan, String indexDigest, long patients) {
+        List<String> classes = plan.index().classes();
         Map<String, Long> groupsPerClass = new LinkedHashMap<>();
-        for (int c = 0; c < k; c++) {
+        for (int c = 0; c < classes.size(); c++) {
             groupsPerClass.put(classes.get(c), (long) plan.groupsOfClass(c));
         }
-        SplitSummary.IndexState state = new SplitSummary.IndexState(indexDigest, DIGEST_OF, n, patients,
-                plan.groupCount(), groupsPerClass);
+        return new SplitSummary.IndexState(indexDigest, DIGEST_OF, plan.index().size(), patients, plan.groupCount(),
+                groupsPerClass);
+    }
 
+    private static Map<String, SplitSummary.SplitCounts> splitCounts(SplitPlan plan, PlannedCounts before,
+            ManifestWriter.Output output) {
         Map<String, SplitSummary.SplitCounts> splits = new LinkedHashMap<>();
-        for (SplitName s : names) {
+        for (SplitName s : SplitName.values()) {
             int si = s.ordinal();
             SplitPlan.SplitBalance balance = plan.balance(s);
-            List<SplitSummary.ClassCounts> classCounts = new ArrayList<>();
-            for (int c = 0; c < k; c++) {
-                List<SplitSummary.SubtypeCounts> st = new ArrayList<>();
-                long b = 0;
-                long a = 0;
-                // Subtype index order is the subtype names' order; "none" (index 0 here) goes last.
-                for (int t = 1; t <= subtypes; t++) {
-                    int ti = t % subtypes;
-                    if (before[si][c][ti] == 0 && output.after()[si][c][ti] == 0) {
-                        continue;
-                    }
-                    st.add(new SplitSummary.SubtypeCounts(index.subtypeName(ti - 1), before[si][c][ti],
-                            output.after()[si][c][ti]));
-                    b += before[si][c][ti];
-                    a += output.after()[si][c][ti];
-                }
-                SplitPlan.ClassBalance cb = balance.classes().get(c);
-                classCounts.add(new SplitSummary.ClassCounts(classes.get(c), c, b, a, cb.minUses(), cb.maxUses(), st));
-            }
             SplitParameters.Target target = balance.target();
-            splits.put(s.id(), new SplitSummary.SplitCounts(p.ratio(s), images[si], output.rows()[si],
-                    output.groupsPerSplit()[si], output.patientsPerSplit()[si],
+            splits.put(s.id(), new SplitSummary.SplitCounts(plan.parameters().ratio(s), before.perSplit[si],
+                    output.rows()[si], output.groupsPerSplit()[si], output.patientsPerSplit()[si],
                     new SplitSummary.Balancing(balance.strategy().id(), target == null ? null : target.json(),
                             balance.targetCount()),
-                    classCounts));
+                    classCounts(plan.index(), balance, before.images[si], output.after()[si])));
         }
+        return splits;
+    }
 
-        int train = SplitName.TRAIN.ordinal();
-        long[] trainBefore = new long[k];
-        long[] trainAfter = new long[k];
-        for (int c = 0; c < k; c++) {
-            for (int t = 0; t < subtypes; t++) {
-                trainBefore[c] += before[train][c][t];
-                trainAfter[c] += output.after()[train][c][t];
+    /** One split's counts per class and subtype, before and after balancing. */
+    private static List<SplitSummary.ClassCounts> classCounts(CompactIndex index, SplitPlan.SplitBalance balance,
+            long[][] before, long[][] after) {
+        List<String> classes = index.classes();
+        int subtypes = index.subtypeCount() + 1;
+        List<SplitSummary.ClassCounts> classCounts = new ArrayList<>();
+        for (int c = 0; c < classes.size(); c++) {
+            List<SplitSummary.SubtypeCounts> st = new ArrayList<>();
+            long b = 0;
+            long a = 0;
+            // Subtype index order is the subtype names' order; "none" (index 0 here) goes last.
+            for (int t = 1; t <= subtypes; t++) {
+                int ti = t % subtypes;
+                if (before[c][ti] == 0 && after[c][ti] == 0) {
+                    continue;
+                }
+                st.add(new SplitSummary.SubtypeCounts(index.subtypeName(ti - 1), before[c][ti], after[c][ti]));
+                b += before[c][ti];
+                a += after[c][ti];
+            }
+            SplitPlan.ClassBalance cb = balance.classes().get(c);
+            classCounts.add(new SplitSummary.ClassCounts(classes.get(c), c, b, a, cb.minUses(), cb.maxUses(), st));
+        }
+        return classCounts;
+    }
+
+    /** Per class, the sum over subtypes. */
+    private static long[] perClass(long[][] bySubtype) {
+        long[] total = new long[bySubtype.length];
+        for (int c = 0; c < bySubtype.length; c++) {
+            for (long n : bySubtype[c]) {
+                total[c] += n;
             }
         }
+        return total;
+    }
 
+    /** How far each class's share of each split is from the ratios, and from its share of the whole index. */
+    private static SplitSummary.RatioDeviation ratioDeviation(SplitPlan plan, PlannedCounts before) {
+        SplitParameters p = plan.parameters();
+        List<String> classes = plan.index().classes();
+        int n = plan.index().size();
+        long[][] inSplits = new long[SplitName.values().length][];
+        for (SplitName s : SplitName.values()) {
+            inSplits[s.ordinal()] = perClass(before.images[s.ordinal()]);
+        }
         List<SplitSummary.ClassDeviation> deviations = new ArrayList<>();
         double maxDeviation = 0;
         double maxShareDeviation = 0;
-        for (int c = 0; c < k; c++) {
-            if (perClass[c] == 0) {
+        for (int c = 0; c < classes.size(); c++) {
+            long ofClass = before.perClass[c];
+            if (ofClass == 0) {
                 continue;
             }
             Map<String, SplitSummary.SplitDeviation> perSplit = new LinkedHashMap<>();
-            for (SplitName s : names) {
+            for (SplitName s : SplitName.values()) {
                 int si = s.ordinal();
-                long inSplit = 0;
-                for (int t = 0; t < subtypes; t++) {
-                    inSplit += before[si][c][t];
-                }
-                double actual = (double) inSplit / perClass[c];
+                long inSplit = inSplits[si][c];
+                double actual = (double) inSplit / ofClass;
                 double deviation = 100 * (actual - p.ratio(s));
-                double share = images[si] == 0 ? 0 : (double) inSplit / images[si];
-                double overall = (double) perClass[c] / n;
+                double share = before.perSplit[si] == 0 ? 0 : (double) inSplit / before.perSplit[si];
+                double overall = (double) ofClass / n;
                 double shareDeviation = 100 * (share - overall);
                 maxDeviation = Math.max(maxDeviation, Math.abs(deviation));
                 maxShareDeviation = Math.max(maxShareDeviation, Math.abs(shareDeviation));
                 perSplit.put(s.id(), new SplitSummary.SplitDeviation(p.ratio(s), round(actual), round(deviation),
                         round(share), round(overall), round(shareDeviation)));
             }
-            deviations.add(new SplitSummary.ClassDeviation(classes.get(c), perClass[c], perSplit));
+            deviations.add(new SplitSummary.ClassDeviation(classes.get(c), ofClass, perSplit));
         }
+        return new SplitSummary.RatioDeviation(round(maxDeviation), round(maxShareDeviation), deviations);
+    }
 
+    private static Map<String, String> files(ManifestStore store, String prefix) {
         Map<String, String> files = new LinkedHashMap<>();
         for (String f : FILES) {
             files.put(f, store.uri(prefix + f));
         }
-        return new SplitSummary(splitId, dataset, createdAt, p.canonical(), state, classes, splits,
-                balancedWeights(classes, trainAfter), balancedWeights(classes, trainBefore), output.leakage(),
-                new SplitSummary.RatioDeviation(round(maxDeviation), round(maxShareDeviation), deviations), files);
+        return files;
     }
 
     /**

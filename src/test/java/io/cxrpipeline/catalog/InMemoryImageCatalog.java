@@ -47,11 +47,12 @@ public final class InMemoryImageCatalog implements ImageCatalog {
             if (!r.dataset().equals(dataset) || r.status() != ImageStatus.INDEXED || !labels.contains(r.label())) {
                 continue;
             }
-            sink.accept(new ImageRecord(r.dataset(), r.imageId(), get(attributes, ImageAttribute.KEY, r.key()),
-                    r.label(), get(attributes, ImageAttribute.SUBTYPE, r.subtype()),
-                    get(attributes, ImageAttribute.PATIENT, r.patient()),
-                    get(attributes, ImageAttribute.ORIGINAL_SPLIT, r.originalSplit()), null, 0, 0, 0, 0, 0,
-                    get(attributes, ImageAttribute.CONTENT_ID, r.contentId()), r.status(), null, null, null, null));
+            sink.accept(ImageRecord.builder(r.dataset(), r.imageId()).key(get(attributes, ImageAttribute.KEY, r.key()))
+                    .label(r.label()).subtype(get(attributes, ImageAttribute.SUBTYPE, r.subtype()))
+                    .patient(get(attributes, ImageAttribute.PATIENT, r.patient()))
+                    .originalSplit(get(attributes, ImageAttribute.ORIGINAL_SPLIT, r.originalSplit()))
+                    .contentId(get(attributes, ImageAttribute.CONTENT_ID, r.contentId()))
+                    .status(r.status(), null, null).build());
         }
     }
 

@@ -19,8 +19,9 @@ class DistributionServiceTest {
 
     static ImageRecord image(String dataset, String id, String label, String subtype, String split,
             ImageStatus status) {
-        return new ImageRecord(dataset, id, "images/" + dataset + "/" + id, label, subtype, null, split, "JPEG", 1, 1, 1,
-                8, 1, "c-" + id, status, null, null, null, null);
+        return ImageRecord.builder(dataset, id).key("images/" + dataset + "/" + id).label(label).subtype(subtype)
+                .originalSplit(split).format("JPEG").width(1).height(1).channels(1).bitDepth(8).sizeBytes(1)
+                .contentId("c-" + id).status(status, null, null).build();
     }
 
     @Test

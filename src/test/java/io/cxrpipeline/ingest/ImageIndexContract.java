@@ -23,9 +23,10 @@ public abstract class ImageIndexContract {
     protected final String ds = "contract-" + UUID.randomUUID();
 
     public ImageRecord record(String imageId, ImageStatus status, String contentId) {
-        return new ImageRecord(ds, imageId, "images/" + ds + "/" + imageId, "NORMAL", null, "person3", "train", "JPEG",
-                100, 80, 1, 8, 1234, contentId, status, status == ImageStatus.REJECTED ? "not an image" : null, null,
-                Sequencers.normalise("1F"), "2025-01-01T00:00:00Z");
+        return ImageRecord.builder(ds, imageId).key("images/" + ds + "/" + imageId).label("NORMAL").patient("person3")
+                .originalSplit("train").format("JPEG").width(100).height(80).channels(1).bitDepth(8).sizeBytes(1234)
+                .contentId(contentId).status(status, status == ImageStatus.REJECTED ? "not an image" : null, null)
+                .sequencer(Sequencers.normalise("1F")).updatedAt("2025-01-01T00:00:00Z").build();
     }
 
     @Test
@@ -50,10 +51,8 @@ public abstract class ImageIndexContract {
         ImageRecord r = record("NORMAL/a.jpeg", ImageStatus.INDEXED, "e:1");
         index().put(r, null, null, null);
         ImageIndex.Stored s = index().get(ds, "NORMAL/a.jpeg");
-        ImageRecord dup = new ImageRecord(ds, r.imageId(), r.key(), r.label(), r.subtype(), r.patient(),
-                r.originalSplit(), r.format(), r.width(), r.height(), r.channels(), r.bitDepth(), r.sizeBytes(),
-                r.contentId(), ImageStatus.DUPLICATE, "same content as NORMAL/0.jpeg", "NORMAL/0.jpeg", r.sequencer(),
-                "2025-01-02T00:00:00Z");
+        ImageRecord dup = r.toBuilder().duplicateOf("NORMAL/0.jpeg", "same content as NORMAL/0.jpeg")
+                .updatedAt("2025-01-02T00:00:00Z").build();
         String rev = index().applyDerived(s, dup, 5);
         assertNotNull(rev);
         ImageIndex.Stored after = index().get(ds, "NORMAL/a.jpeg");
@@ -62,10 +61,8 @@ public abstract class ImageIndexContract {
         assertNull(index().applyDerived(s, dup, 6), "stale rev");
         assertNull(index().applyDerived(after, dup, 5), "same version again");
         ImageRecord back = record("NORMAL/a.jpeg", ImageStatus.INDEXED, "e:1");
-        assertNotNull(index().applyDerived(after, new ImageRecord(ds, back.imageId(), back.key(), back.label(),
-                back.subtype(), back.patient(), back.originalSplit(), back.format(), back.width(), back.height(),
-                back.channels(), back.bitDepth(), back.sizeBytes(), back.contentId(), ImageStatus.INDEXED, null, null,
-                back.sequencer(), "2025-01-03T00:00:00Z"), 7));
+        assertNotNull(index().applyDerived(after, back.toBuilder().indexed().updatedAt("2025-01-03T00:00:00Z").build(),
+                7));
         ImageRecord indexed = index().get(ds, "NORMAL/a.jpeg").record();
         assertEquals(ImageStatus.INDEXED, indexed.status());
         assertNull(indexed.duplicateOf());

@@ -66,10 +66,8 @@ final class InMemoryImageIndex implements ImageIndex {
             return null;
         }
         ImageRecord r = cur.record();
-        ImageRecord next = new ImageRecord(r.dataset(), r.imageId(), r.key(), r.label(), r.subtype(), r.patient(),
-                r.originalSplit(), r.format(), r.width(), r.height(), r.channels(), r.bitDepth(), r.sizeBytes(),
-                r.contentId(), derived.status(), derived.reason(), derived.duplicateOf(), r.sequencer(),
-                derived.updatedAt());
+        ImageRecord next = r.toBuilder().status(derived.status(), derived.reason(), derived.duplicateOf())
+                .updatedAt(derived.updatedAt()).build();
         String rev = UUID.randomUUID().toString();
         items.put(id, new Stored(next, rev, groupVer, cur.releasedContentId()));
         return rev;

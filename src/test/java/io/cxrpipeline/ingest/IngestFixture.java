@@ -67,9 +67,7 @@ final class IngestFixture {
         Map<String, Object> state = new TreeMap<>();
         index.items().forEach((id, s) -> {
             ImageRecord r = s.record();
-            state.put("IMG " + id, new ImageRecord(r.dataset(), r.imageId(), r.key(), r.label(), r.subtype(),
-                    r.patient(), r.originalSplit(), r.format(), r.width(), r.height(), r.channels(), r.bitDepth(),
-                    r.sizeBytes(), r.contentId(), r.status(), r.reason(), r.duplicateOf(), r.sequencer(), null));
+            state.put("IMG " + id, r.toBuilder().updatedAt(null).build());
         });
         index.groups().forEach((id, g) -> {
             if (!g.members().isEmpty()) {

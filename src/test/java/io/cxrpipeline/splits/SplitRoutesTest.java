@@ -153,9 +153,7 @@ class SplitRoutesTest {
             records.add(SplitServiceTest.image("PNEUMONIA/p" + i + ".jpeg", "PNEUMONIA", "p" + i, "c-p" + i));
             records.add(SplitServiceTest.image("NORMAL/n" + i + ".jpeg", "NORMAL", "n" + (i % 2), "c-n" + i));
         }
-        records.replaceAll(r -> new ImageRecord(dataset, r.imageId(), "images/" + dataset + "/" + r.imageId(),
-                r.label(), r.subtype(), r.patient(), r.originalSplit(), r.format(), r.width(), r.height(), r.channels(),
-                r.bitDepth(), r.sizeBytes(), r.contentId(), r.status(), null, null, null, null));
+        records.replaceAll(r -> SplitServiceTest.image(dataset, r.imageId(), r.label(), r.patient(), r.contentId()));
         ImageItemWriter.putAll(Emulators.get().dynamo(), Emulators.TABLE, records, catalog.shards());
         JsonNode r = proxy(ApiEvents.load("api-create-split.json", dataset));
         assertEquals(422, r.get("statusCode").asInt());

@@ -201,9 +201,7 @@ class SplitServiceTest {
         assertNotEquals(id, run(fewer, SplitParameters.defaults(1), 0).outcome().split().splitId());
         List<ImageRecord> relabelled = new ArrayList<>(records);
         ImageRecord r = relabelled.get(0);
-        relabelled.set(0, new ImageRecord(r.dataset(), r.imageId(), r.key(), r.label(), r.subtype(), "someone-else",
-                r.originalSplit(), r.format(), r.width(), r.height(), r.channels(), r.bitDepth(), r.sizeBytes(),
-                r.contentId(), r.status(), null, null, null, null));
+        relabelled.set(0, r.toBuilder().patient("someone-else").build());
         assertNotEquals(id, run(relabelled, SplitParameters.defaults(1), 0).outcome().split().splitId());
     }
 
@@ -380,8 +378,8 @@ class SplitServiceTest {
     void anImageSeenInTwoClassPartitionsIsSplitOnce() throws IOException {
         List<ImageRecord> records = SyntheticIndex.kermanyLike(DATASET, 600, 2);
         ImageRecord r = records.get(0);
-        records.add(new ImageRecord(r.dataset(), r.imageId(), r.key(), "NORMAL", null, r.patient(), r.originalSplit(),
-                r.format(), 0, 0, 0, 0, 0, r.contentId(), ImageStatus.INDEXED, null, null, null, null));
+        records.add(ImageRecord.indexed(r.dataset(), r.imageId()).key(r.key()).label("NORMAL").patient(r.patient())
+                .originalSplit(r.originalSplit()).format(r.format()).contentId(r.contentId()).build());
         Run run = run(records, new SplitParameters(0.6, 0.2, 0.2, 1, SplitParameters.Stratify.CLASS, false, false,
                 SplitParameters.Balance.NONE, SplitParameters.Balance.NONE, null), 0);
         long rows = run.rows().values().stream().mapToLong(List::size).sum();
@@ -417,7 +415,12 @@ class SplitServiceTest {
     }
 
     static ImageRecord image(String imageId, String label, String patient, String contentId) {
-        return new ImageRecord(DATASET, imageId, "images/" + DATASET + "/" + imageId, label, null, patient, null,
-                "JPEG", 10, 10, 1, 8, 100, contentId, ImageStatus.INDEXED, null, null, null, null);
+        return image(DATASET, imageId, label, patient, contentId);
+    }
+
+    static ImageRecord image(String dataset, String imageId, String label, String patient, String contentId) {
+        return ImageRecord.indexed(dataset, imageId).key("images/" + dataset + "/" + imageId).label(label)
+                .patient(patient).format("JPEG").width(10).height(10).channels(1).bitDepth(8).sizeBytes(100)
+                .contentId(contentId).build();
     }
 }

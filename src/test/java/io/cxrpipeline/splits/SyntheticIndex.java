@@ -76,9 +76,10 @@ public final class SyntheticIndex {
         int n = counter[0]++;
         // 0.3% of images repeat the bytes of an earlier image (another patient, maybe another class).
         int content = n > 0 && rnd.nextDouble() < 0.003 ? n - 1 - rnd.nextInt(Math.min(n, 500)) : n;
-        return new ImageRecord(dataset, imageId, "images/" + dataset + "/" + imageId, label, subtype, patient, split,
-                "JPEG", 1024, 768, 1, 8, 100_000 + n, "etag" + content + "-100000", ImageStatus.INDEXED, null, null,
-                null, "2026-01-01T00:00:00Z");
+        return ImageRecord.indexed(dataset, imageId).key("images/" + dataset + "/" + imageId).label(label)
+                .subtype(subtype).patient(patient).originalSplit(split).format("JPEG").width(1024).height(768)
+                .channels(1).bitDepth(8).sizeBytes(100_000 + n).contentId("etag" + content + "-100000")
+                .updatedAt("2026-01-01T00:00:00Z").build();
     }
 
     private static int patientSize(Random rnd, int cap) {

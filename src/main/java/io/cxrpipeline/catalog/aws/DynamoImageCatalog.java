@@ -235,13 +235,14 @@ public class DynamoImageCatalog implements ImageCatalog {
      * and status (not projected: the partition gives them) and without the attributes not asked for.
      */
     static ImageRecord toRecord(String dataset, String label, Map<String, AttributeValue> item) {
-        return new ImageRecord(dataset, s(item, ImageItems.IMAGE_ID), s(item, ImageItems.KEY), label,
-                s(item, ImageItems.SUBTYPE), s(item, ImageItems.PATIENT), s(item, ImageItems.ORIGINAL_SPLIT),
-                s(item, ImageItems.FORMAT), (int) n(item, ImageItems.WIDTH), (int) n(item, ImageItems.HEIGHT),
-                (int) n(item, ImageItems.CHANNELS), (int) n(item, ImageItems.BIT_DEPTH),
-                n(item, ImageItems.SIZE_BYTES), s(item, ImageItems.CONTENT_ID), ImageStatus.INDEXED,
-                s(item, ImageItems.REASON), s(item, ImageItems.DUPLICATE_OF), s(item, ImageItems.SEQUENCER),
-                s(item, ImageItems.UPDATED_AT));
+        return ImageRecord.builder(dataset, s(item, ImageItems.IMAGE_ID)).key(s(item, ImageItems.KEY)).label(label)
+                .subtype(s(item, ImageItems.SUBTYPE)).patient(s(item, ImageItems.PATIENT))
+                .originalSplit(s(item, ImageItems.ORIGINAL_SPLIT)).format(s(item, ImageItems.FORMAT))
+                .width((int) n(item, ImageItems.WIDTH)).height((int) n(item, ImageItems.HEIGHT))
+                .channels((int) n(item, ImageItems.CHANNELS)).bitDepth((int) n(item, ImageItems.BIT_DEPTH))
+                .sizeBytes(n(item, ImageItems.SIZE_BYTES)).contentId(s(item, ImageItems.CONTENT_ID))
+                .status(ImageStatus.INDEXED, s(item, ImageItems.REASON), s(item, ImageItems.DUPLICATE_OF))
+                .sequencer(s(item, ImageItems.SEQUENCER)).updatedAt(s(item, ImageItems.UPDATED_AT)).build();
     }
 
     private static String s(Map<String, AttributeValue> item, String name) {

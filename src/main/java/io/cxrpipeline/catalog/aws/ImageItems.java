@@ -104,12 +104,14 @@ public final class ImageItems {
 
     /** The record of an image item. */
     public static ImageRecord fromItem(Map<String, AttributeValue> item) {
-        return new ImageRecord(
-                str(item, DATASET), str(item, IMAGE_ID), str(item, KEY), str(item, LABEL), str(item, SUBTYPE),
-                str(item, PATIENT), str(item, ORIGINAL_SPLIT), str(item, FORMAT),
-                (int) num(item, WIDTH), (int) num(item, HEIGHT), (int) num(item, CHANNELS), (int) num(item, BIT_DEPTH),
-                num(item, SIZE_BYTES), str(item, CONTENT_ID), ImageStatus.valueOf(str(item, STATUS)),
-                str(item, REASON), str(item, DUPLICATE_OF), str(item, SEQUENCER), str(item, UPDATED_AT));
+        return ImageRecord.builder(str(item, DATASET), str(item, IMAGE_ID)).key(str(item, KEY))
+                .label(str(item, LABEL)).subtype(str(item, SUBTYPE)).patient(str(item, PATIENT))
+                .originalSplit(str(item, ORIGINAL_SPLIT)).format(str(item, FORMAT))
+                .width((int) num(item, WIDTH)).height((int) num(item, HEIGHT)).channels((int) num(item, CHANNELS))
+                .bitDepth((int) num(item, BIT_DEPTH)).sizeBytes(num(item, SIZE_BYTES))
+                .contentId(str(item, CONTENT_ID))
+                .status(ImageStatus.valueOf(str(item, STATUS)), str(item, REASON), str(item, DUPLICATE_OF))
+                .sequencer(str(item, SEQUENCER)).updatedAt(str(item, UPDATED_AT)).build();
     }
 
     public static AttributeValue s(String value) {

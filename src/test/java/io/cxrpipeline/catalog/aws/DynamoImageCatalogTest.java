@@ -36,19 +36,23 @@ class DynamoImageCatalogTest {
         List<ImageRecord> records = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             String label = i % 3 == 0 ? "NORMAL" : "PNEUMONIA";
-            records.add(new ImageRecord(DATASET, label + "/img" + i + ".jpeg", "images/" + DATASET + "/" + label
-                    + "/img" + i + ".jpeg", label, label.equals("NORMAL") ? null : "virus", "person" + (i / 4),
-                    i % 2 == 0 ? "train" : "test", "JPEG", 100, 80, 1, 8, 1234 + i, "etag" + i, ImageStatus.INDEXED,
-                    null, null, "0001", "2026-01-01T00:00:00Z"));
+            String id = label + "/img" + i + ".jpeg";
+            records.add(ImageRecord.indexed(DATASET, id).key("images/" + DATASET + "/" + id).label(label)
+                    .subtype(label.equals("NORMAL") ? null : "virus").patient("person" + (i / 4))
+                    .originalSplit(i % 2 == 0 ? "train" : "test").format("JPEG").width(100).height(80).channels(1)
+                    .bitDepth(8).sizeBytes(1234 + i).contentId("etag" + i).sequencer("0001")
+                    .updatedAt("2026-01-01T00:00:00Z").build());
         }
         for (int i = 0; i < 5; i++) {
-            records.add(new ImageRecord(DATASET, "NORMAL/bad" + i + ".txt", "images/" + DATASET + "/NORMAL/bad" + i
-                    + ".txt", "NORMAL", null, null, null, "UNKNOWN", 0, 0, 0, 0, 10, "etagbad" + i,
-                    ImageStatus.REJECTED, "not an image", null, "0001", "2026-01-01T00:00:00Z"));
+            String id = "NORMAL/bad" + i + ".txt";
+            records.add(ImageRecord.rejected(DATASET, id, "not an image").key("images/" + DATASET + "/" + id)
+                    .label("NORMAL").format("UNKNOWN").sizeBytes(10).contentId("etagbad" + i).sequencer("0001")
+                    .updatedAt("2026-01-01T00:00:00Z").build());
         }
-        records.add(new ImageRecord(DATASET, "NORMAL/copy.jpeg", "images/" + DATASET + "/NORMAL/copy.jpeg", "NORMAL",
-                null, null, null, "JPEG", 100, 80, 1, 8, 1234, "etag0", ImageStatus.DUPLICATE, "same content",
-                "NORMAL/img0.jpeg", "0001", "2026-01-01T00:00:00Z"));
+        records.add(ImageRecord.builder(DATASET, "NORMAL/copy.jpeg").key("images/" + DATASET + "/NORMAL/copy.jpeg")
+                .label("NORMAL").format("JPEG").width(100).height(80).channels(1).bitDepth(8).sizeBytes(1234)
+                .contentId("etag0").duplicateOf("NORMAL/img0.jpeg", "same content").sequencer("0001")
+                .updatedAt("2026-01-01T00:00:00Z").build());
         ImageItemWriter.putAll(Emulators.get().dynamo(), Emulators.TABLE, records, SHARDS);
         written = true;
     }

@@ -44,9 +44,8 @@ class DynamoImageIndexTest extends ImageIndexContract {
         assertEquals("100", item.get("width").n());
 
         String rev = index.get(ds, "train/NORMAL/a.jpeg").rev();
-        index.put(new io.cxrpipeline.catalog.ImageRecord(ds, "train/NORMAL/a.jpeg", "k", null, null, null, null, null,
-                0, 0, 0, 0, 0, null, ImageStatus.DELETED, null, null, Sequencers.normalise("20"), "t"), "e:1",
-                1_800_000_000L, rev);
+        index.put(io.cxrpipeline.catalog.ImageRecord.tombstone(ds, "train/NORMAL/a.jpeg", "k",
+                Sequencers.normalise("20"), "t"), "e:1", 1_800_000_000L, rev);
         Map<String, AttributeValue> tomb = Emulators.get().dynamo().getItem(b -> b.tableName(Emulators.TABLE)
                 .key(io.cxrpipeline.catalog.aws.ImageItems.key(ds, "train/NORMAL/a.jpeg"))).item();
         assertFalse(tomb.containsKey("gsi1pk"));
