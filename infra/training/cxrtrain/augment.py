@@ -68,18 +68,18 @@ class BatchAugmentation:
         return x.clamp(0.0, 1.0)
 
     def _base_grid(self, h, w, dtype, device):
+        """(pixel centres relative to the image centre, as torchvision's _gen_affine_grid lays them out; the
+        pixel-to-[-1, 1] scale), made once per size and device: no host-to-device copy per batch."""
         key = (h, w, dtype, device)
-        grid = self._grids.get(key)
-        if grid is None:
-            # Pixel centres relative to the image centre, as torchvision's _gen_affine_grid lays them out.
+        if key not in self._grids:
             grid = torch.empty(1, h * w, 3, dtype=dtype, device=device)
             xs = torch.linspace(-w * 0.5 + 0.5, w * 0.5 - 0.5, steps=w, device=device, dtype=dtype)
             ys = torch.linspace(-h * 0.5 + 0.5, h * 0.5 - 0.5, steps=h, device=device, dtype=dtype)
             grid[0, :, 0] = xs.repeat(h)
             grid[0, :, 1] = ys.repeat_interleave(w)
             grid[0, :, 2] = 1.0
-            self._grids[key] = grid
-        return grid
+            self._grids[key] = grid, torch.tensor([0.5 * w, 0.5 * h], dtype=dtype).to(device)
+        return self._grids[key]
 
     def warp(self, x, angle, tx, ty, scale):
         """torchvision.transforms.functional.affine (centre kept, no shear, bilinear, fill 0) per image of x.
@@ -92,9 +92,8 @@ class BatchAugmentation:
         # _get_inverse_affine_matrix with centre (0, 0) and no shear: R(-a) / s, then the inverse translation.
         m0, m1, m3, m4 = cos / scale, sin / scale, -sin / scale, cos / scale
         theta = torch.stack([m0, m1, -(m0 * tx + m1 * ty), m3, m4, -(m3 * tx + m4 * ty)], 1).view(n, 2, 3)
-        theta = theta.to(x.dtype)
-        rescaled = theta.transpose(1, 2) / torch.tensor([0.5 * w, 0.5 * h], dtype=x.dtype, device=x.device)
-        grid = torch.matmul(self._base_grid(h, w, x.dtype, x.device), rescaled).view(n, h, w, 2)
+        base, half_size = self._base_grid(h, w, x.dtype, x.device)
+        grid = torch.matmul(base, theta.to(x.dtype).transpose(1, 2) / half_size).view(n, h, w, 2)
         # A channel of ones marks what comes from inside the image; torchvision blends the fill with it.
         sampled = F.grid_sample(torch.cat([x, torch.ones_like(x)], 1), grid, mode="bilinear", padding_mode="zeros",
                                 align_corners=False)

@@ -65,9 +65,15 @@ def augmentation(aug):
     return T.Compose(steps) if steps else None
 
 
+_STATISTICS = {}
+
+
 def normalise(gray):
     """1 x s x s (or N x 1 x s x s) tensor in [0, 1] -> 3 channels, ImageNet mean/std (the ONNX metadata)."""
-    mean = torch.tensor(IMAGENET_MEAN, dtype=gray.dtype, device=gray.device).view(3, 1, 1)
-    std = torch.tensor(IMAGENET_STD, dtype=gray.dtype, device=gray.device).view(3, 1, 1)
+    key = (gray.dtype, gray.device)
+    if key not in _STATISTICS:  # once per device: a per-batch host-to-device copy would wait for the GPU
+        _STATISTICS[key] = tuple(torch.tensor(v, dtype=gray.dtype).view(3, 1, 1).to(gray.device)
+                                 for v in (IMAGENET_MEAN, IMAGENET_STD))
+    mean, std = _STATISTICS[key]
     rgb = gray.expand(*gray.shape[:-3], 3, *gray.shape[-2:])
     return (rgb - mean) / std

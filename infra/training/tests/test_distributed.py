@@ -180,3 +180,30 @@ def test_a_multi_process_run_reports_bad_input_with_status_2(tmp_path):
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert json.loads((out / "error.json").read_text())["exitCode"] == 2
     assert "line 9: class must be" in (out / "train.log").read_text()
+
+
+def test_an_epoch_reads_nothing_back_to_the_host_per_step(tmp_path, monkeypatch):
+    """A read of a device value (item, tolist, bool, ...) makes the host wait for the GPU; the epoch does it once."""
+    reads = []
+    for name in ("item", "tolist", "numpy", "__bool__", "__float__", "__int__"):
+        original = getattr(torch.Tensor, name)
+
+        def counted(self, *a, _original=original, _name=name, **k):
+            reads.append(_name)
+            return _original(self, *a, **k)
+        monkeypatch.setattr(torch.Tensor, name, counted)
+    store_path = fill_store(tmp_path / "store")
+    counts = []
+    for batch in (8, 4):  # 6 and 12 steps
+        store = PixelStore(store_path, N, SIZE)
+        source = pipeline.PixelSource(store, pipeline.Feeder(store, Context()), torch.device("cpu"))
+        rows = np.arange(N)
+        batches = pipeline.TrainBatches(rows, rows % 2, batch, Context(), 42, source,
+                                        BatchAugmentation(config.Augmentation()))
+        model = TinyNet()
+        source.feeder.streaming = False  # the store is complete: as on the GPU after the first epoch
+        reads.clear()
+        train_epoch(model, batches.epoch(1), torch.optim.SGD(model.parameters(), lr=0.1), run._grad_scaler(False),
+                    loss_function(torch.tensor([1.0, 1.0])), None, Context())
+        counts.append(len(reads))
+    assert counts[0] == counts[1] <= 3, (counts, reads)
