@@ -208,6 +208,14 @@ class Input:
         self.loader = StreamLoader(self.store, self.refs, rows, self.cache, threads).start()
         return self
 
+    def image_errors_first(self, ctx):
+        """Raises the ImageError of unreadable images, if any, once all are read: a problem of the manifests found
+        while images stream in comes second, as when every image was read before training."""
+        self.loader.wait()
+        dist.barrier(ctx)
+        if self.store.counts()[1]:
+            raise self.store.error()
+
     def close(self, ctx):
         if self.loader is not None:
             self.loader.stop()
@@ -292,7 +300,11 @@ def _train(cfg, work_dir, ctx, dtype, manifests, names, counts, splits, checkpoi
 
     class_weights = None
     if cfg.class_weights == "auto":
-        class_weights = manifest.balanced_weights(counts["train"])
+        try:
+            class_weights = manifest.balanced_weights(counts["train"])
+        except manifest.ManifestError:
+            inp.image_errors_first(ctx)
+            raise
         log.info("class weights: %s", ", ".join(f"{names[i]} {w:.3f}" for i, w in enumerate(class_weights)))
     loss_fn = loss_function(torch.tensor(class_weights, dtype=torch.float32, device=device)
                             if class_weights else None)
@@ -386,7 +398,7 @@ def _train(cfg, work_dir, ctx, dtype, manifests, names, counts, splits, checkpoi
     inp.loader.stop()
     if not ctx.main:
         return None
-    from . import export, plots  # onnx and matplotlib: only the process that writes the outputs needs them
+    from . import export  # onnx: only the process that writes the outputs needs it
 
     test_metrics = evaluate.classification_metrics(test_labels, test_probs, cfg.threshold)
     test_metrics["loss"] = test_loss
@@ -412,12 +424,17 @@ def _train(cfg, work_dir, ctx, dtype, manifests, names, counts, splits, checkpoi
         json.dump(reference, f, indent=1)
     onnx_check = _onnx_check(onnx_path, inputs, reference)
 
-    positive = test_labels == n_classes - 1
-    plots.roc(os.path.join(work_dir, "roc.png"), positive, test_probs[:, -1], test_metrics["roc_auc"],
-              f"ROC on test ({names[-1]} positive)")
-    plots.confusion(os.path.join(work_dir, "confusion_matrix.png"), test_metrics["confusion_matrix"], names,
-                    "Confusion matrix (test)")
-    plots.losses(os.path.join(work_dir, "loss.png"), history, best_epoch)
+    try:
+        from . import plots
+    except ImportError as e:  # the image installs matplotlib; a bare PyTorch environment may not have it
+        log.warning("no plots: %s", e)
+    else:
+        positive = test_labels == n_classes - 1
+        plots.roc(os.path.join(work_dir, "roc.png"), positive, test_probs[:, -1], test_metrics["roc_auc"],
+                  f"ROC on test ({names[-1]} positive)")
+        plots.confusion(os.path.join(work_dir, "confusion_matrix.png"), test_metrics["confusion_matrix"], names,
+                        "Confusion matrix (test)")
+        plots.losses(os.path.join(work_dir, "loss.png"), history, best_epoch)
 
     clean = lambda d: {k: evaluate.finite_or_none(v) if isinstance(v, float) else v for k, v in d.items()}  # noqa
     trained = [h for h in history if h.get("train_seconds")]

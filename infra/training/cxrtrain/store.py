@@ -231,10 +231,14 @@ class StreamLoader:
         with self._lock:
             self.failed += 1
 
-    def stop(self):
-        self._stop.set()
+    def wait(self):
+        """Waits until every row of this process is decoded or has failed."""
         for t in self._workers:
             t.join()
+
+    def stop(self):
+        self._stop.set()
+        self.wait()
         if self.finished is None:
             self.finished = time.time()
 
