@@ -36,6 +36,11 @@ def fingerprint(cfg, manifests, class_names):
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
+def scratch_dir(cache_dir, output):
+    """Where a node keeps the files of one output's checkpoint on their way to and from S3."""
+    return os.path.join(cache_dir, ".checkpoints", hashlib.sha256(output.encode()).hexdigest()[:16])
+
+
 def cpu_copy(obj):
     """A snapshot of nested state with every tensor copied to the CPU (training goes on changing the originals)."""
     if torch.is_tensor(obj):
@@ -92,7 +97,7 @@ class Checkpoints:
     def load(self):
         """The checkpoint's state, on the CPU. One process per node fetches it; the others read that copy."""
         uri = join(self.output, PT)
-        path = local_path(uri) if not is_s3(uri) else os.path.join(self.scratch_dir, f"resume-{self.fingerprint[:16]}.pt")
+        path = local_path(uri) if not is_s3(uri) else os.path.join(self.scratch_dir, "resume.pt")
         if is_s3(uri) and self.ctx.local_rank == 0:
             self.storage.download(uri, path)
         dist.barrier(self.ctx)
@@ -133,6 +138,7 @@ class Checkpoints:
                 self.storage.upload_file(pt, join(self.output, PT))
                 self.storage.upload_file(meta_path, join(self.output, META))
                 os.remove(pt)
+                os.remove(meta_path)
             self.saved.append(epoch)
             log.info("checkpoint after epoch %d written to %s (%.1f MiB, %.1fs)", epoch, join(self.output, PT),
                      size / 2**20, time.time() - t0)

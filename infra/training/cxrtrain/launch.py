@@ -18,11 +18,16 @@ STATUS_DIR = "CXR_STATUS_DIR"  # where process 0 leaves its exit status (torchru
 
 def processes(cfg, cuda_devices):
     """The number of processes to run: the configured count, or one per visible GPU (one on the CPU)."""
-    if cfg.gpus is not None:
-        return cfg.gpus
     if cfg.device == "cpu":
-        return 1
-    return max(1, cuda_devices())
+        return cfg.gpus or 1
+    visible = cuda_devices()
+    if cfg.gpus is None:
+        return max(1, visible)
+    if visible and cfg.gpus > visible:
+        raise config_mod.ConfigError(f"CXR_GPUS is {cfg.gpus} but this machine has {visible} GPU(s)")
+    if not visible and cfg.device == "cuda":
+        return 1  # the run reports that CUDA is missing
+    return cfg.gpus
 
 
 def _cuda_devices():
@@ -53,18 +58,22 @@ def _output_flags():
 
 def main(argv=None, script=None):
     argv = list(sys.argv[1:] if argv is None else argv)
+    failure = None
     if os.environ.get("LOCAL_RANK") is None:
         try:
             cfg = config_mod.load(argv)
         except config_mod.ConfigError as e:
             print(f"error: {e}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        n = processes(cfg, _cuda_devices)
+        try:
+            n = processes(cfg, _cuda_devices)
+        except config_mod.ConfigError as e:
+            n, failure = 1, e  # reported by the run like any bad parameter: train.log, error.json, exit 2
         if n > 1:
             return _torchrun(n, cfg, argv, script or sys.argv[0])
     from . import run  # torch and the rest load only in the process that trains
 
-    return run.main(argv)
+    return run.main(argv, failure)
 
 
 def _torchrun(n, cfg, argv, script):

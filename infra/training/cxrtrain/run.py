@@ -263,7 +263,7 @@ def train(cfg, work_dir, storage, ctx):
     splits = pipeline.Splits(manifests)
 
     checkpoints = checkpoint.Checkpoints(cfg, storage, ctx, checkpoint.fingerprint(cfg, manifests, names),
-                                         os.path.join(cfg.cache_dir, ".checkpoints"))
+                                         checkpoint.scratch_dir(cfg.cache_dir, cfg.output))
     resume = checkpoints.find()
     start_epoch = resume["epoch"] + 1 if resume else 1
 
@@ -525,7 +525,8 @@ def _fmt(v):
     return f"{v:.4f}" if v is not None else "n/a"
 
 
-def main(argv=None):
+def main(argv=None, failure=None):
+    """Runs the job; failure: a problem the launcher found, reported as the run's error."""
     try:
         cfg = config_mod.load(argv)
     except config_mod.ConfigError as e:
@@ -542,6 +543,8 @@ def main(argv=None):
     status = EXIT_OK
     ctx = None
     try:
+        if failure is not None:
+            raise failure
         ctx = dist.setup(cfg.device)
         train(cfg, work_dir, storage, ctx)
     except (config_mod.ConfigError, manifest.ManifestError, ImageError) as e:
