@@ -8,7 +8,8 @@ import sys
 import time
 
 import pytest
-from test_distributed import TRAIN_PY, write_split
+from synthetic import write_split
+from test_distributed import TRAIN_PY
 
 from cxrtrain import checkpoint, config
 from cxrtrain.dist import Context

@@ -1,29 +1,18 @@
-import io
-import json
 import os
 
 import numpy as np
+import synthetic
 from bucketdir import BucketDir
-from PIL import Image
 
 from cxrtrain import config, dist, run
 from cxrtrain.store import EMPTY, READY, PixelStore, load_order
 
 
-def png(label, rng, size=32):
-    pixels = rng.integers(0, 60, (size, size)).astype(np.uint8)
-    if label:
-        pixels[8:20, 8:20] += 150
-    buf = io.BytesIO()
-    Image.fromarray(pixels).save(buf, format="PNG")
-    return buf.getvalue()
-
-
 def s3_split(bucket, split, n, rng):
     lines = []
     for i in range(n):
-        ref = bucket.put(f"s3://bkt/images/{split}/{i % 2}_{i}.png", png(i % 2, rng))
-        lines.append(json.dumps({"source-ref": ref, "class": str(i % 2), "class-name": ["NORMAL", "PNEUMONIA"][i % 2]}))
+        ref = bucket.put(f"s3://bkt/images/{split}/{i % 2}_{i}.png", synthetic.png(synthetic.pixels(i % 2, rng)))
+        lines.append(synthetic.line(ref, i % 2))
     return bucket.put(f"s3://bkt/manifests/{split}.jsonl", ("\n".join(lines) + "\n").encode())
 
 
@@ -83,7 +72,6 @@ def test_training_starts_while_images_stream_in_and_the_cache_stays_bounded(tmp_
     inp = metrics["input"]
     # 80 reads of 25 ms on 2 threads take 1 s; the first batch needs 8 images
     assert inp["distinctImages"] == 80 and inp["readyAtFirstStep"] < 40, inp
-    print(inp)
     assert metrics["epochsRun"] == 2 and metrics["test"]["n"] == 16
     on_disk = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(cache / "bkt") for f in fs)
     assert on_disk <= 20_000 and inp["cache"]["evicted"] > 0 and inp["cache"]["downloads"] == 80
