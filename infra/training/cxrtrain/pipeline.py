@@ -47,7 +47,6 @@ class Feeder:
     def __init__(self, store, ctx, total=None):
         self.store, self.ctx = store, ctx
         self.streaming = True
-        self.complete_at = None
         self.total = total
         self.waited = 0.0
 
@@ -72,7 +71,6 @@ class Feeder:
             raise self.store.error(self.total)
         if not incomplete:
             self.streaming = False
-            self.complete_at = time.time()
 
 
 class PixelSource:
@@ -86,8 +84,10 @@ class PixelSource:
 
     def place(self, mode, peak_bytes=0):
         """Moves the decoded images into GPU memory when asked (mode true) or when they fit (auto): at most 80 % of
-        what the training's peak (peak_bytes) leaves free, less 1 GiB. Only once the store is complete."""
-        if self.on_device is not None or self.device.type != "cuda" or mode == "false" or self.feeder.streaming:
+        what the training's peak (peak_bytes) leaves free, less 1 GiB. Only once every image is decoded."""
+        if self.on_device is not None or self.device.type != "cuda" or mode == "false":
+            return False
+        if self.store.counts()[0] < self.store.n:  # still streaming in
             return False
         need = self.store.bytes()
         free, total = torch.cuda.mem_get_info(self.device)

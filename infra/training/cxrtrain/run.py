@@ -347,9 +347,10 @@ def _train(cfg, work_dir, ctx, dtype, manifests, names, counts, splits, checkpoi
             inp.source.place(cfg.pixels_on_device, last_peak)
             torch.cuda.reset_peak_memory_stats(device)
         _seed_epoch(cfg.seed, epoch, ctx.rank)
+        t_loop = time.time()
         loss_total, correct, seen = train_epoch(net, train_batches.epoch(epoch), optimizer, scaler, loss_fn, dtype,
                                                 ctx, None if first_step else started)
-        t_train = time.time() - t_epoch
+        t_train = time.time() - t_loop
         dist.sync_buffers(ctx, model)
         t_val = time.time()
         val_probs, val_labels, val_loss = predict(model, val_batches, splits.labels["val"], ctx, dtype)
