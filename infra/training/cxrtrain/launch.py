@@ -6,6 +6,7 @@ multi-process path without a GPU. Processes started by torchrun (LOCAL_RANK set)
 """
 
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,11 +37,19 @@ def _cuda_devices():
     return torch.cuda.device_count() if torch.cuda.is_available() else 0
 
 
-def torchrun_command(n, script, argv):
-    """torchrun on one node (a local rendezvous, no network configuration), one process per GPU."""
-    return [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes=1", f"--nproc_per_node={n}",
-            "--monitor_interval=1",
-            *_output_flags(), script, *argv]
+def torchrun_command(n, script, argv, port=None):
+    """torchrun on one node, one process per GPU, with its rendezvous on a free local port (torchrun's
+    --standalone uses the fixed port 29400 in older versions: two runs on one host would meet there)."""
+    port = port or _free_port()
+    return [sys.executable, "-m", "torch.distributed.run", "--nnodes=1", f"--nproc_per_node={n}",
+            "--rdzv_backend=c10d", f"--rdzv_endpoint=127.0.0.1:{port}", f"--rdzv_id=cxr-{os.getpid()}-{port}",
+            "--monitor_interval=1", *_output_flags(), script, *argv]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _output_flags():

@@ -27,9 +27,11 @@ def test_one_process_per_visible_gpu_unless_told_otherwise():
 
 
 def test_torchrun_runs_the_script_once_per_process_on_one_node():
-    cmd = launch.torchrun_command(4, "/opt/train.py", ["--epochs", "2"])
+    cmd = launch.torchrun_command(4, "/opt/train.py", ["--epochs", "2"], port=29555)
     assert cmd[1:3] == ["-m", "torch.distributed.run"]
-    assert "--standalone" in cmd and "--nproc_per_node=4" in cmd and "--nnodes=1" in cmd
+    assert "--nproc_per_node=4" in cmd and "--nnodes=1" in cmd and "--rdzv_endpoint=127.0.0.1:29555" in cmd
+    other = launch.torchrun_command(4, "/opt/train.py", [])
+    assert [a for a in other if a.startswith("--rdzv_endpoint")] != ["--rdzv_endpoint=127.0.0.1:29555"]
     assert cmd[-3:] == ["/opt/train.py", "--epochs", "2"]
 
 
