@@ -1,7 +1,7 @@
 """Data parallelism: one process per GPU started by torchrun (DistributedDataParallel), or a single process.
 
-torchrun sets WORLD_SIZE, RANK, LOCAL_WORLD_SIZE and LOCAL_RANK; without them the run is one process and every
-function here is a no-op. GPUs talk over NCCL, CPU processes over gloo; host-side agreements (has every process its
+torchrun sets WORLD_SIZE, RANK, LOCAL_WORLD_SIZE and LOCAL_RANK; without them the run is one process and the
+collectives below do nothing. GPUs talk over NCCL, CPU processes over gloo; host-side agreements (has every process its
 next images, did any image fail) go over a gloo group so that they never wait for the GPU.
 """
 
