@@ -3,8 +3,8 @@
 
 Configured by the environment of the AWS Batch job (CXR_RUN_ID, CXR_TRAIN_MANIFEST, CXR_VAL_MANIFEST,
 CXR_TEST_MANIFEST, CXR_OUTPUT, CXR_PARAMS, optional CXR_S3_ENDPOINT); command-line flags override it.
-Run `train.py --help` for the flags. Exit status: 0 done, 2 bad input (parameters, manifests, images),
-1 any other failure.
+Run `train.py --help` for the flags. With several GPUs visible (or CXR_GPUS=n) it starts one process per GPU
+under torchrun. Exit status: 0 done, 2 bad input (parameters, manifests, images), 1 any other failure.
 """
 
 import os
@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # a laptop running the local stack): measured 4-5x slower epochs on a busy 2-core machine. Set before torch loads.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from cxrtrain.run import main  # noqa: E402
+from cxrtrain.launch import main  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(script=os.path.abspath(__file__)))

@@ -11,9 +11,14 @@ class ConfigError(ValueError):
     """A parameter or environment variable is missing or out of range (exit status 2)."""
 
 
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
 ARCHS = ("vgg16", "small")
 OPTIMIZERS = ("adam", "sgd")
 CLASS_WEIGHTS = ("auto", "none")
+AMP = ("auto", "fp16", "bf16", "off")
+PIXELS_ON_DEVICE = ("auto", "true", "false")
 
 # Defaults for runs started by hand; the API resolves its own (identical) defaults and always sends them.
 HYPERPARAMETER_DEFAULTS = {
@@ -76,10 +81,17 @@ class Config:
     s3_endpoint: Optional[str] = None
     cache_dir: str = "/tmp/cxr-cache"
     device: str = "auto"
-    workers: Optional[int] = None
-    download_threads: int = 16
+    workers: Optional[int] = None  # accepted for compatibility; batches are assembled on the training device
+    loader_threads: int = 16
     threads: int = 0
     reference_images: int = 8
+    amp: str = "auto"
+    pixels_on_device: str = "auto"
+    cache_max_gib: Optional[float] = None  # None: auto (80 % of the cache volume's free space + the cache)
+    checkpoint_seconds: Optional[float] = 300.0  # None: never
+    resume: bool = True
+    keep_checkpoint: bool = False
+    gpus: Optional[int] = None  # processes to launch; None: one per visible GPU
 
     def params(self):
         """The training parameters as recorded in metrics.json (no infrastructure settings)."""
@@ -141,7 +153,25 @@ def _parser():
     p.add_argument("--cache-dir", help="image download cache (CXR_CACHE_DIR, default /tmp/cxr-cache)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), help="CXR_DEVICE, default auto")
     p.add_argument("--workers", type=int, help="data loader worker processes (CXR_WORKERS)")
-    p.add_argument("--threads", type=int, help="CPU threads for torch (CXR_THREADS, default: all cores)")
+    p.add_argument("--threads", type=int, help="CPU threads for torch (CXR_THREADS, default: all cores, "
+                   "shared between the processes of a multi-process run)")
+    p.add_argument("--loader-threads", type=int, help="threads that download and decode images (CXR_LOADER_THREADS, "
+                   "default 16 per process)")
+    p.add_argument("--amp", choices=AMP, help="mixed precision on CUDA (CXR_AMP, default auto = fp16; off on the CPU)")
+    p.add_argument("--pixels-on-device", choices=PIXELS_ON_DEVICE,
+                   help="keep the decoded images in GPU memory once loaded (CXR_PIXELS_ON_DEVICE, default auto: "
+                        "when they fit beside the training's peak memory)")
+    p.add_argument("--cache-max-gib", help="bound of the downloaded-image cache in GiB, 0 keeps nothing on disk "
+                   "(CXR_CACHE_MAX_GIB, default auto: 80%% of the cache volume's free space plus the cache)")
+    p.add_argument("--checkpoint-seconds", help="write a resumable checkpoint beside the outputs after an epoch when "
+                   "this many seconds passed since the last one; 0 every epoch, off never "
+                   "(CXR_CHECKPOINT_SECONDS, default 300)")
+    p.add_argument("--no-resume", action="store_true", default=None,
+                   help="start over even when the output has a checkpoint (CXR_RESUME=false)")
+    p.add_argument("--keep-checkpoint", action="store_true", default=None,
+                   help="keep the checkpoint after a successful run (CXR_KEEP_CHECKPOINT=true)")
+    p.add_argument("--gpus", help="processes to launch, one per GPU, under torchrun (CXR_GPUS, default auto: every "
+                   "visible GPU; 1 on the CPU)")
     return p
 
 
@@ -242,6 +272,18 @@ def load(argv=None, env=None):
     class_names = pick(args.class_names, "CXR_CLASS_NAMES")
     threads = pick(args.threads, "CXR_THREADS")
     workers = pick(args.workers, "CXR_WORKERS")
+    loader_threads = pick(args.loader_threads, "CXR_LOADER_THREADS")
+    amp = pick(args.amp, "CXR_AMP") or "auto"
+    if amp not in AMP:
+        raise ConfigError(f"CXR_AMP must be one of {', '.join(AMP)}, got {amp!r}")
+    on_device = (pick(args.pixels_on_device, "CXR_PIXELS_ON_DEVICE") or "auto").lower()
+    if on_device not in PIXELS_ON_DEVICE:
+        raise ConfigError(f"CXR_PIXELS_ON_DEVICE must be one of {', '.join(PIXELS_ON_DEVICE)}, got {on_device!r}")
+    cache_max = pick(args.cache_max_gib, "CXR_CACHE_MAX_GIB")
+    checkpoint = pick(args.checkpoint_seconds, "CXR_CHECKPOINT_SECONDS")
+    resume = False if args.no_resume else _bool(pick(None, "CXR_RESUME") or "true", "CXR_RESUME")
+    keep = True if args.keep_checkpoint else _bool(pick(None, "CXR_KEEP_CHECKPOINT") or "false", "CXR_KEEP_CHECKPOINT")
+    gpus = pick(args.gpus, "CXR_GPUS")
     return Config(
         **required,
         arch=arch,
@@ -269,4 +311,20 @@ def load(argv=None, env=None):
         device=pick(args.device, "CXR_DEVICE") or "auto",
         workers=_num(workers, "workers", int, 0, 64) if workers is not None else None,
         threads=_num(threads, "threads", int, 1, 1024) if threads is not None else 0,
+        loader_threads=_num(loader_threads, "loaderThreads", int, 1, 256) if loader_threads is not None else 16,
+        amp=amp,
+        pixels_on_device=on_device,
+        cache_max_gib=_auto(cache_max, "CXR_CACHE_MAX_GIB", float, 0, 1e6),
+        checkpoint_seconds=None if str(checkpoint).lower() == "off" else (
+            _num(checkpoint, "CXR_CHECKPOINT_SECONDS", float, 0, 1e7) if checkpoint is not None else 300.0),
+        resume=resume,
+        keep_checkpoint=keep,
+        gpus=_auto(gpus, "CXR_GPUS", int, 1, 64),
     )
+
+
+def _auto(value, name, kind, lo, hi):
+    """A number, or None for "auto" / not given."""
+    if value is None or str(value).lower() == "auto":
+        return None
+    return _num(value, name, kind, lo, hi)

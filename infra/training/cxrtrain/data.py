@@ -1,17 +1,14 @@
-"""Images: parallel download into a local cache, decoding to grayscale at the training size, augmentation."""
+"""Images: where they are cached, decoding to grayscale at the training size, augmentation, normalisation."""
 
 import hashlib
 import io
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
 from PIL import Image
-from torch.utils.data import Dataset
-from torchvision import transforms as T
 
-from .storage import Storage, StorageError, is_s3, local_path, parse_s3_uri
+from .storage import is_s3, parse_s3_uri
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -46,43 +43,14 @@ def decode(data_or_path, size):
         return np.asarray(gray, dtype=np.uint8).copy()
 
 
-def load_images(storage: Storage, refs, size, cache_dir, threads=16, log=None):
-    """Fetches (cached) and decodes each distinct reference; returns {ref: uint8 array}. Reports every failure."""
-    unique = list(dict.fromkeys(refs))
-
-    def fetch(ref):
-        try:
-            path = cache_path(cache_dir, ref) if is_s3(ref) else local_path(ref)
-            if is_s3(ref) and not os.path.exists(path):
-                storage.download(ref, path)
-            elif not is_s3(ref) and not os.path.isfile(path):
-                raise StorageError(f"cannot read {ref}: no such file")
-            return ref, decode(path, size), None
-        except StorageError as e:
-            return ref, None, str(e)
-        except (OSError, ValueError, Image.DecompressionBombError) as e:
-            return ref, None, f"cannot decode {ref}: {e}"
-
-    images, errors = {}, []
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        for i, (ref, array, error) in enumerate(pool.map(fetch, unique), start=1):
-            if error:
-                errors.append(error)
-            else:
-                images[ref] = array
-            if log and (i % 1000 == 0):
-                log.info("images: %d/%d read", i, len(unique))
-    if errors:
-        shown = "; ".join(errors[:5])
-        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        raise ImageError(f"{len(errors)} of {len(unique)} images could not be read: {shown}{more}")
-    return images
-
-
 def augmentation(aug):
-    """The random training transform on a 1 x s x s float tensor in [0, 1]; None when nothing is enabled.
+    """The random training transform of one 1 x s x s float tensor in [0, 1]; None when nothing is enabled.
 
+    This is the definition of the augmentation; training applies it to whole batches on the device
+    (augment.BatchAugmentation: the same transforms, parameter distributions and fill, checked against this one).
     Chest X-rays have a left and a right (heart, situs): no flip unless asked."""
+    from torchvision import transforms as T
+
     steps = []
     if aug.rotation_degrees or aug.width_shift or aug.height_shift or aug.zoom:
         steps.append(T.RandomAffine(
@@ -97,30 +65,15 @@ def augmentation(aug):
     return T.Compose(steps) if steps else None
 
 
+_STATISTICS = {}
+
+
 def normalise(gray):
     """1 x s x s (or N x 1 x s x s) tensor in [0, 1] -> 3 channels, ImageNet mean/std (the ONNX metadata)."""
-    mean = torch.tensor(IMAGENET_MEAN, dtype=gray.dtype).view(3, 1, 1)
-    std = torch.tensor(IMAGENET_STD, dtype=gray.dtype).view(3, 1, 1)
+    key = (gray.dtype, gray.device)
+    if key not in _STATISTICS:  # once per device: a per-batch host-to-device copy would wait for the GPU
+        _STATISTICS[key] = tuple(torch.tensor(v, dtype=gray.dtype).view(3, 1, 1).to(gray.device)
+                                 for v in (IMAGENET_MEAN, IMAGENET_STD))
+    mean, std = _STATISTICS[key]
     rgb = gray.expand(*gray.shape[:-3], 3, *gray.shape[-2:])
     return (rgb - mean) / std
-
-
-class XrayDataset(Dataset):
-    """Manifest entries over preloaded grayscale images, augmented on the fly when a transform is given."""
-
-    def __init__(self, entries, images, transform=None):
-        refs = list(dict.fromkeys(e.source_ref for e in entries))
-        index = {ref: i for i, ref in enumerate(refs)}
-        self.pixels = torch.from_numpy(np.stack([images[r] for r in refs])) if refs else torch.empty(0)
-        self.rows = torch.tensor([index[e.source_ref] for e in entries], dtype=torch.long)
-        self.labels = torch.tensor([e.label for e in entries], dtype=torch.long)
-        self.transform = transform
-
-    def __len__(self):
-        return len(self.rows)
-
-    def __getitem__(self, i):
-        x = self.pixels[self.rows[i]].unsqueeze(0).float() * SCALE
-        if self.transform is not None:
-            x = self.transform(x).clamp_(0.0, 1.0)
-        return normalise(x), self.labels[i]

@@ -67,6 +67,15 @@ class Storage:
         except OSError as e:
             raise StorageError(f"cannot read {uri}: {e.strerror or e}") from e
 
+    def read_if_exists(self, uri):
+        """The bytes of an object, or None when there is none."""
+        try:
+            return self.read_bytes(uri)
+        except StorageError as e:
+            if _missing(e.__cause__):
+                return None
+            raise
+
     def download(self, uri, path):
         """Copies one object to a local file (atomically, so an interrupted run never leaves half a file)."""
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -82,6 +91,36 @@ class Storage:
             if os.path.exists(tmp):
                 os.remove(tmp)
             raise StorageError(f"cannot read {uri}: {_reason(e)}") from e
+
+    def upload_file(self, path, uri):
+        """Writes one local file to an s3:// URI or a path (atomically for paths)."""
+        if is_s3(uri):
+            bucket, key = parse_s3_uri(uri)
+            try:
+                self.client.upload_file(path, bucket, key)
+            except Exception as e:
+                raise StorageError(f"cannot write {uri}: {_reason(e)}") from e
+            return
+        dest = local_path(uri)
+        if os.path.abspath(dest) == os.path.abspath(path):
+            return
+        os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
+        tmp = f"{dest}.part{os.getpid()}"
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, dest)
+
+    def delete(self, uri):
+        """Removes one object or file; a missing one is not an error."""
+        try:
+            if is_s3(uri):
+                bucket, key = parse_s3_uri(uri)
+                self.client.delete_object(Bucket=bucket, Key=key)
+            else:
+                os.remove(local_path(uri))
+        except FileNotFoundError:
+            pass
+        except Exception as e:
+            raise StorageError(f"cannot delete {uri}: {_reason(e)}") from e
 
     def upload_dir(self, directory, prefix):
         """Uploads every file of a directory under an s3:// prefix (or copies it to a directory)."""
@@ -106,12 +145,29 @@ class Storage:
         return names
 
 
+def join(prefix, name):
+    """prefix/name for an s3:// prefix or a directory."""
+    if is_s3(prefix):
+        return prefix.rstrip("/") + "/" + name
+    return os.path.join(local_path(prefix), name)
+
+
+MISSING_CODES = ("404", "NoSuchKey", "NotFound")
+
+
+def _missing(e):
+    if isinstance(e, FileNotFoundError):
+        return True
+    response = getattr(e, "response", None)
+    return isinstance(response, dict) and response.get("Error", {}).get("Code") in MISSING_CODES
+
+
 def _reason(e):
     response = getattr(e, "response", None)
     if isinstance(response, dict) and "Error" in response:
         err = response["Error"]
         code = err.get("Code", "")
-        if code in ("404", "NoSuchKey", "NotFound"):
+        if code in MISSING_CODES:
             return "no such object (404)"
         if code in ("NoSuchBucket",):
             return "no such bucket"

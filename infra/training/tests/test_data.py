@@ -1,11 +1,15 @@
 import io
+import os
 
 import numpy as np
 import torch
 from PIL import Image
 
 from cxrtrain import data
+from cxrtrain.dist import Context
 from cxrtrain.manifest import Entry
+from cxrtrain.pipeline import EvalBatches, Feeder, PixelSource, Splits
+from cxrtrain.store import PixelStore
 
 
 def png(array, mode="L"):
@@ -35,14 +39,24 @@ def test_normalise_replicates_gray_and_applies_imagenet_statistics():
         assert torch.allclose(y[c], torch.tensor((0.5 - data.IMAGENET_MEAN[c]) / data.IMAGENET_STD[c]))
 
 
-def test_dataset_repeats_over_sampled_entries_without_copying_pixels():
-    images = {"a": np.zeros((8, 8), np.uint8), "b": np.full((8, 8), 255, np.uint8)}
+def test_over_sampled_entries_repeat_a_stored_row_without_copying_pixels(tmp_path):
     entries = [Entry("a", 0), Entry("b", 1), Entry("b", 1, copy=1)]
-    ds = data.XrayDataset(entries, images)
-    assert len(ds) == 3 and ds.pixels.shape == (2, 8, 8)
-    x, y = ds[2]
-    assert x.shape == (3, 8, 8) and y.item() == 1
-    assert torch.allclose(x[0], torch.tensor((1.0 - 0.485) / 0.229))
+    splits = Splits({"train": entries, "val": [Entry("a", 0)], "test": [Entry("b", 1)]})
+    assert splits.refs == ["a", "b"] and splits.rows["train"].tolist() == [0, 1, 1]
+    assert splits.labels["train"].tolist() == [0, 1, 1] and splits.rows["test"].tolist() == [1]
+    path = PixelStore.prepare(str(tmp_path), "k", 2, 8)
+    store = PixelStore(path, 2, 8)
+    assert store.pixels.shape == (2, 8, 8)
+    store.put(0, np.zeros((8, 8), np.uint8))
+    store.put(1, np.full((8, 8), 255, np.uint8))
+    ctx = Context()
+    source = PixelSource(store, Feeder(store, ctx), ctx.device)
+    (x,) = list(EvalBatches(splits.rows["train"], 8, ctx, source))
+    assert x.shape == (3, 3, 8, 8)
+    assert torch.allclose(x[2, 0], torch.tensor((1.0 - 0.485) / 0.229))
+    assert torch.allclose(x[0, 0], torch.tensor((0.0 - 0.485) / 0.229))
+    store.close(remove=True)
+    assert not os.path.exists(path)
 
 
 def test_cache_path_follows_bucket_and_key(tmp_path):

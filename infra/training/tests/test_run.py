@@ -1,31 +1,9 @@
 import json
-import os
 
-import numpy as np
-from PIL import Image
+from synthetic import write_split
 
 from cxrtrain import export
 from cxrtrain.run import main
-
-
-def write_split(tmp_path, split, n, size=32, broken=None):
-    rng = np.random.default_rng(hash(split) % 2**32)
-    lines = []
-    for i in range(n):
-        label = i % 2
-        pixels = rng.integers(0, 60, (size, size)).astype(np.uint8)
-        if label:
-            pixels[8:20, 8:20] += 150  # a bright opacity
-        path = tmp_path / "img" / split / f"{label}_{i}.png"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(pixels).save(path)
-        lines.append(json.dumps({"source-ref": str(path), "class": str(label),
-                                 "class-name": ["NORMAL", "PNEUMONIA"][label], "copy": 0}))
-    if broken:
-        lines.append(broken)
-    manifest = tmp_path / f"{split}.jsonl"
-    manifest.write_text("\n".join(lines) + "\n")
-    return str(manifest)
 
 
 def args(tmp_path, out, **manifests):
