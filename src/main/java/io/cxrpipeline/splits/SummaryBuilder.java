@@ -20,7 +20,8 @@ public final class SummaryBuilder {
     }
 
     public static SplitSummary build(String splitId, String dataset, String createdAt, String indexDigest,
-            SplitPlan plan, ManifestWriter.Output output, ManifestStore store, String prefix) {
+            SplitPlan plan, ManifestWriter.Output output, ManifestStore store, String prefix,
+            SplitSummary.Excluded excluded) {
         CompactIndex index = plan.index();
         SplitParameters p = plan.parameters();
         List<String> classes = index.classes();
@@ -124,7 +125,8 @@ public final class SummaryBuilder {
         }
         return new SplitSummary(splitId, dataset, createdAt, p.canonical(), state, classes, splits,
                 balancedWeights(classes, trainAfter), balancedWeights(classes, trainBefore), output.leakage(),
-                new SplitSummary.RatioDeviation(round(maxDeviation), round(maxShareDeviation), deviations), files);
+                new SplitSummary.RatioDeviation(round(maxDeviation), round(maxShareDeviation), deviations), files,
+                excluded);
     }
 
     /**
