@@ -118,7 +118,7 @@ public final class ReliabilityBenchmark {
             String key = "images/" + DATASET + "/" + imageId;
             // i % 20 == 1 repeats the bytes of i - 1 (a duplicate; across classes when i % 100 == 1, a conflict).
             String tag = "burst " + (i % 20 == 1 ? i - 1 : i);
-            byte[] bytes = withComment(pool.get((i % 20 == 1 ? i - 1 : i) % pool.size()), tag);
+            byte[] bytes = IngestBenchmark.withComment(pool.get((i % 20 == 1 ? i - 1 : i) % pool.size()), tag);
             String eTag = ObjectEvent.unquote(s3c.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(bytes))
                     .eTag());
             history.add(new ObjectEvent(ObjectEvent.Kind.CREATED, "ObjectCreated:Put", null, BUCKET, key,
@@ -288,20 +288,5 @@ public final class ReliabilityBenchmark {
         while (done.get() < target) {
             Thread.sleep(20);
         }
-    }
-
-    /** A JPEG made unique by a comment segment after SOI. */
-    static byte[] withComment(byte[] jpeg, String comment) {
-        byte[] c = comment.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] out = new byte[jpeg.length + 4 + c.length];
-        out[0] = jpeg[0];
-        out[1] = jpeg[1];
-        out[2] = (byte) 0xFF;
-        out[3] = (byte) 0xFE;
-        out[4] = (byte) ((c.length + 2) >> 8);
-        out[5] = (byte) (c.length + 2);
-        System.arraycopy(c, 0, out, 6, c.length);
-        System.arraycopy(jpeg, 2, out, 6 + c.length, jpeg.length - 2);
-        return out;
     }
 }
