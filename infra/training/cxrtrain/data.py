@@ -32,12 +32,18 @@ def cache_path(cache_dir, uri):
 
 
 def decode(data_or_path, size):
-    """Decodes an image to a size x size grayscale uint8 array, resized ignoring aspect ("stretch")."""
+    """Decodes an image to a size x size grayscale uint8 array, resized ignoring aspect ("stretch").
+
+    The same image as predict's Java path, within 1 grey level (DecodeParityTest checks a shared corpus): full
+    resolution decode (no DCT-scaled draft, which predict cannot reproduce), alpha dropped, palette and colour to
+    ITU-R 601-2 luma, 16-bit samples to their high byte (Pillow's convert would clip them at 255).
+    """
     src = io.BytesIO(data_or_path) if isinstance(data_or_path, (bytes, bytearray)) else data_or_path
     with Image.open(src) as img:
-        # JPEG can decode at a reduced scale (DCT scaling); keep at least twice the target for quality.
-        img.draft("L", (size * 2, size * 2))
-        gray = img.convert("L")
+        if img.mode in ("I", "I;16", "I;16B", "I;16L"):
+            gray = Image.fromarray((np.asarray(img, dtype=np.int64) >> 8).clip(0, 255).astype(np.uint8), "L")
+        else:
+            gray = img.convert("L")
         if gray.size != (size, size):
             gray = gray.resize((size, size), Image.BILINEAR)
         return np.asarray(gray, dtype=np.uint8).copy()

@@ -64,3 +64,10 @@ def test_cache_path_follows_bucket_and_key(tmp_path):
         tmp_path / "bkt" / "images" / "ds" / "NORMAL" / "a.jpeg")
     escaped = data.cache_path(str(tmp_path), "s3://bkt/../../etc/passwd")
     assert escaped.startswith(str(tmp_path / "bkt")) and ".." not in escaped
+
+
+def test_decode_keeps_the_high_byte_of_16_bit_grayscale_like_predict():
+    levels = (np.arange(64 * 64, dtype=np.uint32).reshape(64, 64) * 16).astype(np.uint16)
+    buf = io.BytesIO()
+    Image.fromarray(levels, "I;16").save(buf, "PNG")
+    np.testing.assert_array_equal(data.decode(buf.getvalue(), 64), (levels >> 8).astype(np.uint8))

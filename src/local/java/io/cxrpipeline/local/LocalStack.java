@@ -57,6 +57,8 @@ public final class LocalStack implements AutoCloseable {
     private BatchEmulator batch;
     private AsyncInvoker indexEvents;
     private AsyncInvoker trainingEvents;
+    /** S3 events of uploads made before the indexing function's queue existed. */
+    private final List<String> early = new ArrayList<>();
 
     private LocalStack(Settings settings) {
         this.settings = settings;
@@ -75,15 +77,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void startAll() throws Exception {
-        Path app;
-        // The Lambda packaging leaves a runner jar beside target/lib, the same jar function.zip carries.
-        try (var candidates = Files.list(settings.projectDir().resolve("target"))) {
-            app = candidates.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException(
-                            "target/*-runner.jar is missing: build it with ./mvnw package -DskipTests"));
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IllegalStateException("target/ is missing: build it with ./mvnw package -DskipTests");
-        }
+        Path app = runnerJar(settings.projectDir());
         Path logs = settings.dataDir().resolve("logs");
         Files.createDirectories(logs);
 
@@ -94,16 +88,16 @@ public final class LocalStack implements AutoCloseable {
         int batchPort = settings.batchPort() == 0 ? FreePorts.find() : settings.batchPort();
         String s3Endpoint = "http://127.0.0.1:" + s3Port;
 
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("QUARKUS_S3_ENDPOINT_OVERRIDE", s3Endpoint);
-        env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", dynalite.endpoint().toString());
-        env.put("CXR_BUCKET", settings.bucket());
-        env.put("CXR_TABLE", settings.table());
-        env.put("CXR_TRAINING_BATCH_ENDPOINT", "http://127.0.0.1:" + batchPort);
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_ACCESS_KEY_ID", EmbeddedS3.ACCESS_KEY);
-        env.put("AWS_SECRET_ACCESS_KEY", EmbeddedS3.SECRET_KEY);
-        env.put("CXR_INFERENCE_CACHE_DIR", settings.dataDir().resolve("model-cache").toString());
+        // Storage first, functions after: a function's init (predict loads its model) must find S3 and DynamoDB
+        // answering. S3 events wait for the indexing function in the invoker's queue.
+        String bucket = settings.bucket();
+        s3 = EmbeddedS3.start(s3Port, settings.dataDir().resolve("s3"),
+                store -> new NotifyingBlobStore(store, bucket, "images/", this::onS3Event));
+        resources.add(s3);
+        StorageProbe.awaitAnswering(java.net.URI.create(s3Endpoint), dynalite.endpoint(), STORAGE_TIMEOUT);
+        createBucketAndTable(s3Endpoint);
+
+        Map<String, String> env = functionEnvironment(settings, s3Endpoint, dynalite.endpoint().toString(), batchPort);
 
         // Heaps follow the memory template.yaml gives each Lambda, scaled down for one machine.
         Map<String, Integer> heaps = new LinkedHashMap<>();
@@ -116,21 +110,19 @@ public final class LocalStack implements AutoCloseable {
             functions.put(f.getKey(), function);
             resources.add(function);
         }
-        for (LocalFunction function : functions.values()) {
-            function.awaitReady(120_000);
+        Path failed = failedEventsDir(settings);
+        // Queues exist before the functions are ready: an upload during start-up waits, it is not lost.
+        synchronized (this) {
+            indexEvents = new AsyncInvoker(functions.get("index-objects"), failed);
+            early.forEach(indexEvents::submit);
+            early.clear();
         }
-
-        Path failed = settings.dataDir().resolve("failed-events");
-        indexEvents = new AsyncInvoker(functions.get("index-objects"), failed);
         trainingEvents = new AsyncInvoker(functions.get("training-events"), failed);
         resources.add(indexEvents);
         resources.add(trainingEvents);
-
-        String bucket = settings.bucket();
-        s3 = EmbeddedS3.start(s3Port, settings.dataDir().resolve("s3"),
-                store -> new NotifyingBlobStore(store, bucket, "images/", indexEvents::submit));
-        resources.add(s3);
-        createBucketAndTable(s3Endpoint);
+        for (LocalFunction function : functions.values()) {
+            function.awaitReady(120_000);
+        }
 
         Map<String, String> jobEnv = new LinkedHashMap<>();
         jobEnv.put("CXR_S3_ENDPOINT", s3Endpoint);
@@ -146,6 +138,65 @@ public final class LocalStack implements AutoCloseable {
         api = new ApiGatewayEmulator(settings.apiPort(),
                 path -> functions.get(path.equals("/predict") || path.startsWith("/predict/") ? "predict" : "api"));
         resources.add(api);
+    }
+
+    private synchronized void onS3Event(String event) {
+        if (indexEvents == null) {
+            early.add(event);
+        } else {
+            indexEvents.submit(event);
+        }
+    }
+
+    /** The Lambda packaging leaves a runner jar beside target/lib, the same jar function.zip carries. */
+    static Path runnerJar(Path projectDir) throws java.io.IOException {
+        try (var candidates = Files.list(projectDir.resolve("target"))) {
+            return candidates.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "target/*-runner.jar is missing: build it with ./mvnw package -DskipTests"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalStateException("target/ is missing: build it with ./mvnw package -DskipTests");
+        }
+    }
+
+    /** The functions of the stack, by their {@code QUARKUS_FUNQY_EXPORT} name. */
+    static final List<String> FUNCTIONS = List.of("index-objects", "api", "training-events", "predict");
+
+    /** How long the stack waits for S3 and DynamoDB to answer before it gives up. */
+    static final java.time.Duration STORAGE_TIMEOUT = java.time.Duration.ofSeconds(60);
+
+    /** The environment every function JVM gets: the stack's endpoints, names and credentials. */
+    static Map<String, String> functionEnvironment(Settings settings, String s3Endpoint, String dynamoEndpoint,
+            int batchPort) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_S3_ENDPOINT_OVERRIDE", s3Endpoint);
+        env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", dynamoEndpoint);
+        env.put("CXR_BUCKET", settings.bucket());
+        env.put("CXR_TABLE", settings.table());
+        env.put("CXR_TRAINING_BATCH_ENDPOINT", "http://127.0.0.1:" + batchPort);
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", EmbeddedS3.ACCESS_KEY);
+        env.put("AWS_SECRET_ACCESS_KEY", EmbeddedS3.SECRET_KEY);
+        env.put("CXR_INFERENCE_CACHE_DIR", settings.dataDir().resolve("model-cache").toString());
+        return env;
+    }
+
+    /** The on-failure destination of asynchronous invokes: one JSON file per event that failed every attempt. */
+    static Path failedEventsDir(Settings settings) {
+        return settings.dataDir().resolve("failed-events");
+    }
+
+    /**
+     * Delivers every kept failed event again to its function (indexing is idempotent, so an event applied twice
+     * changes nothing); files of delivered events move to {@code failed-events/replayed/}.
+     */
+    public FailedEvents.Replay replayFailedEvents() throws Exception {
+        return FailedEvents.replay(failedEventsDir(settings), functions::get);
+    }
+
+    /** Events that failed every attempt so far. */
+    public long failedIndexEvents() {
+        return indexEvents.failed();
     }
 
     private void createBucketAndTable(String s3Endpoint) {

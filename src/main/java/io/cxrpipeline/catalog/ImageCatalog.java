@@ -30,10 +30,17 @@ public interface ImageCatalog {
     /**
      * Exact number of objects of a dataset with a non-data status.
      *
-     * @param status {@link ImageStatus#REJECTED} or {@link ImageStatus#DUPLICATE} (DELETED tombstones are
-     *               not listed by the index)
+     * @param status {@link ImageStatus#REJECTED}, {@link ImageStatus#DUPLICATE} or {@link ImageStatus#CONFLICT}
+     *               (DELETED tombstones are not listed by the index)
      */
     long countWithStatus(String dataset, ImageStatus status);
+
+    /**
+     * Objects of a dataset with a non-data status, whole records, sorted by image id, at most {@code limit}.
+     *
+     * @param status as for {@link #countWithStatus}
+     */
+    List<ImageRecord> listWithStatus(String dataset, ImageStatus status, int limit);
 
     /**
      * Streams every INDEXED image of the given classes to {@code sink}, in no particular order.

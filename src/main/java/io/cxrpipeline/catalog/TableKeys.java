@@ -62,7 +62,7 @@ public final class TableKeys {
         return "DS#" + dataset + "#C#" + label + "#S#" + shard;
     }
 
-    /** The GSI partition of a REJECTED or DUPLICATE object. */
+    /** The GSI partition of a REJECTED, DUPLICATE or CONFLICT object. */
     public static String statusShardPk(String dataset, ImageStatus status, int shard) {
         return "DS#" + dataset + "#X#" + status.name() + "#S#" + shard;
     }

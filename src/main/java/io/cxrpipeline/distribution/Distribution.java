@@ -17,7 +17,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param bySubtype       INDEXED images per class and subtype (subtype null: none derived)
  * @param byOriginalSplit INDEXED images per original split folder (null: the key had none), with their
  *                        class counts and imbalance
- * @param byStatus        INDEXED, REJECTED and DUPLICATE objects; only INDEXED ones are data
+ * @param byStatus        INDEXED, REJECTED, DUPLICATE and CONFLICT (contents labelled with several classes) objects; only INDEXED ones are data
  * @param imbalance       imbalance metrics of {@code byClass}
  */
 @RegisterForReflection

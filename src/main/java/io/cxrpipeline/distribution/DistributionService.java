@@ -18,7 +18,7 @@ import io.cxrpipeline.common.IntSort;
 
 /**
  * Computes a dataset's distribution from the index: one projected stream over the class partitions for the
- * data (class, subtype, original split) and COUNT queries for the REJECTED and DUPLICATE objects.
+ * data (class, subtype, original split) and COUNT queries for the REJECTED, DUPLICATE and CONFLICT objects.
  */
 public class DistributionService {
 
@@ -60,7 +60,8 @@ public class DistributionService {
                 });
         long rejected = catalog.countWithStatus(dataset, ImageStatus.REJECTED);
         long duplicates = catalog.countWithStatus(dataset, ImageStatus.DUPLICATE);
-        if (tally.size() == 0 && rejected == 0 && duplicates == 0) {
+        long conflicts = catalog.countWithStatus(dataset, ImageStatus.CONFLICT);
+        if (tally.size() == 0 && rejected == 0 && duplicates == 0 && conflicts == 0) {
             throw new DatasetNotFoundException(dataset, "dataset '" + dataset + "' has no objects in the index");
         }
         long[] perCell = tally.countOnce(cells.size());
@@ -102,6 +103,7 @@ public class DistributionService {
         byStatus.put(ImageStatus.INDEXED.name(), images);
         byStatus.put(ImageStatus.REJECTED.name(), rejected);
         byStatus.put(ImageStatus.DUPLICATE.name(), duplicates);
+        byStatus.put(ImageStatus.CONFLICT.name(), conflicts);
         return new Distribution(dataset, classes, images, byClass, subtypes, splits, byStatus,
                 ImbalanceMetrics.of(classes, byClass));
     }

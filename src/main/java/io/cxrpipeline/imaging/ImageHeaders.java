@@ -189,6 +189,14 @@ public final class ImageHeaders {
         if (precision != 8) {
             return Result.rejected(JPEG, unsupportedFormat("JPEG " + precision + "-bit"));
         }
+        if (components == 4) {
+            // CMYK/YCCK: Pillow and ImageIO convert them differently (inverted Adobe CMYK, no colour management),
+            // so training and predict would not see the same image.
+            return Result.rejected(JPEG, unsupportedFormat("JPEG CMYK"));
+        }
+        if (components == 2) {
+            return Result.rejected(JPEG, unsupportedFormat("JPEG with 2 components"));
+        }
         return Result.ok(new ImageInfo(JPEG, width, height, components, precision, marker == 0xC2));
     }
 

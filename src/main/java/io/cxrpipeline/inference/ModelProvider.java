@@ -32,8 +32,14 @@ public final class ModelProvider implements AutoCloseable {
     private static final String MODEL_FILE = "model.onnx";
     /** Room kept free beside a model download, for the session's own temporary files. */
     private static final long SPACE_MARGIN = 16L << 20;
-    /** A version that failed to load is not retried sooner than this (a broken model must not be re-downloaded per request). */
-    private static final long RETRY_FAILED_NANOS = Duration.ofMinutes(5).toNanos();
+    /** First wait after a transient failure (connection, throttling, 5xx); doubles per failure up to the cap. */
+    static final Duration TRANSIENT_FIRST = Duration.ofSeconds(1);
+    static final Duration TRANSIENT_MAX = Duration.ofSeconds(30);
+    /**
+     * Wait after a permanent failure (object missing, not a valid ONNX model, wrong input/output contract): a broken
+     * model must not be re-downloaded per request; a new promotion (another target) is tried at once.
+     */
+    static final Duration PERMANENT = Duration.ofMinutes(5);
 
     /**
      * @param useRegistry whether to follow the promoted pointer
@@ -61,7 +67,8 @@ public final class ModelProvider implements AutoCloseable {
     private volatile boolean checkedOnce;
     private volatile String problem = "no model has been loaded yet";
     private Target failed;
-    private long failedAt;
+    private long retryAt;
+    private int transientFailures;
 
     public ModelProvider(PromotedModels registry, BucketObjects store, Settings settings, LongSupplier nanoTime) {
         this.registry = registry;
@@ -145,30 +152,62 @@ public final class ModelProvider implements AutoCloseable {
             if (serving != null && serving.version().equals(target.version()) && serving.uri().equals(target.uri())) {
                 return;
             }
-            if (target.equals(failed) && now - failedAt < RETRY_FAILED_NANOS) {
+            if (target.equals(failed) && now - retryAt < 0) {
                 return;
             }
             try {
                 OnnxModel loaded = load(target);
                 current = loaded;
                 failed = null;
+                transientFailures = 0;
                 if (serving != null) {
                     LOG.infof("now serving %s (was %s), loaded in %d ms", loaded, serving.version(), loaded.loadMillis());
                     serving.close();
                 }
-            } catch (DomainException | IllegalArgumentException | OrtException e) {
-                fail(target, now, e.getMessage(), null);
+            } catch (InfrastructureException e) {
+                failTransient(target, now, e.getMessage(), null);
+            } catch (IOException e) {
+                failTransient(target, now, e.getMessage(), e);
+            } catch (ModelUnavailableException e) {
+                failPermanent(target, now, e.getMessage());
+            } catch (OrtException e) {
+                failPermanent(target, now, "not a valid ONNX model: " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                failPermanent(target, now, "wrong input/output contract: " + e.getMessage());
+            } catch (DomainException e) {
+                failPermanent(target, now, e.getMessage());
             } catch (Exception e) {
-                fail(target, now, e.getMessage(), e);
+                failTransient(target, now, e.getMessage(), e);
             }
         } finally {
             loading.unlock();
         }
     }
 
-    private void fail(Target target, long now, String why, Exception e) {
+    /** Connection refused, throttling, 5xx, a failed download: retried after 1 s, 2 s, 4 s … up to 30 s. */
+    private void failTransient(Target target, long now, String why, Exception e) {
+        if (!target.equals(failed)) {
+            transientFailures = 0;
+        }
+        Duration wait = transientBackoff(transientFailures++);
+        fail(target, now, wait, "transient failure, retrying in " + wait.toMillis() + " ms: " + why, e);
+    }
+
+    /** Missing object, invalid ONNX, wrong contract: retried only after {@link #PERMANENT} or on a new promotion. */
+    private void failPermanent(Target target, long now, String why) {
+        transientFailures = 0;
+        fail(target, now, PERMANENT, "permanent failure, next try in " + PERMANENT.toMinutes() + " min: " + why, null);
+    }
+
+    /** The wait after the {@code n}-th consecutive transient failure (0-based): 1 s doubling, capped at 30 s. */
+    static Duration transientBackoff(int n) {
+        long ms = TRANSIENT_FIRST.toMillis() << Math.min(n, 20);
+        return Duration.ofMillis(Math.min(ms, TRANSIENT_MAX.toMillis()));
+    }
+
+    private void fail(Target target, long now, Duration wait, String why, Exception e) {
         failed = target;
-        failedAt = now;
+        retryAt = now + wait.toNanos();
         String msg = "model " + target.version() + " (" + target.uri() + ") cannot be loaded: " + why;
         if (current == null) {
             problem = msg;

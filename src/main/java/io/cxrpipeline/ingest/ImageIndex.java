@@ -64,7 +64,9 @@ public interface ImageIndex {
     ContentGroup addMember(String dataset, String contentId, String imageId);
 
     /**
-     * Removes images from a content group if its version is still {@code expectedVersion}, incrementing it.
+     * Removes images from a content group if its version is still {@code expectedVersion}, incrementing it. A group
+     * left without members is removed (conditionally, so a concurrent {@link #addMember} wins): no {@code CONTENT#}
+     * item outlives the last image holding its content.
      *
      * @return false when the group changed since it was read
      */

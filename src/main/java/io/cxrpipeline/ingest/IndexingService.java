@@ -26,7 +26,9 @@ import io.cxrpipeline.common.InfrastructureException;
  * replace only the exact state they read and keep its sequencer, so they never undo a newer event.
  *
  * <p>Identical content (ETag and size) within a dataset forms a content group; its canonical image is the
- * smallest image id, the others are DUPLICATEs of it. Choosing by id rather than by arrival makes the
+ * smallest image id, the others are DUPLICATEs of it. When the group's images carry more than one class, the
+ * canonical image is a CONFLICT instead of INDEXED: the content is in no split until the wrong copies go.
+ * Choosing by id rather than by arrival makes the
  * result independent of event order, and lets a duplicate take over when the canonical image is deleted.
  * Each writer updates its own item first, then the group, then re-derives the statuses of the group's
  * members, each step a single-item conditional write.
@@ -215,7 +217,8 @@ public final class IndexingService {
         boolean unsettled = cur.groupVer() == null;
         if (!unsettled && r.status() == ImageStatus.DUPLICATE) {
             Stored owner = index.get(r.dataset(), r.duplicateOf());
-            unsettled = owner == null || owner.record().status() != ImageStatus.INDEXED
+            unsettled = owner == null || (owner.record().status() != ImageStatus.INDEXED
+                    && owner.record().status() != ImageStatus.CONFLICT)
                     || !r.contentId().equals(owner.record().contentId());
         }
         if (unsettled) {
@@ -257,6 +260,8 @@ public final class IndexingService {
             }
             String owner = g.members().first();
             ImageRecord ownerRecord = items.get(owner).record();
+            Set<String> labels = new TreeSet<>();
+            items.values().forEach(item -> labels.add(item.record().label()));
             boolean settled = true;
             ImageRecord knownResult = null;
             for (String member : g.members()) {
@@ -268,7 +273,9 @@ public final class IndexingService {
                 }
                 ImageRecord r = item.record();
                 ImageRecord derived = member.equals(owner)
-                        ? withStatus(r, ImageStatus.INDEXED, null, null)
+                        ? labels.size() > 1
+                                ? withStatus(r, ImageStatus.CONFLICT, null, Reasons.conflictingLabels(labels))
+                                : withStatus(r, ImageStatus.INDEXED, null, null)
                         : withStatus(r, ImageStatus.DUPLICATE, owner, ownerRecord.label().equals(r.label())
                                 ? Reasons.duplicateOf(owner) : Reasons.labelConflict(owner, ownerRecord.label()));
                 if (index.applyDerived(item, derived, g.version()) == null) {
@@ -312,9 +319,10 @@ public final class IndexingService {
         return isCandidate(next) && old.equals(next.contentId()) ? null : old;
     }
 
-    /** INDEXED and DUPLICATE images hold their content's group membership; the others do not. */
+    /** INDEXED, CONFLICT and DUPLICATE images hold their content's group membership; the others do not. */
     static boolean isCandidate(ImageRecord r) {
-        return (r.status() == ImageStatus.INDEXED || r.status() == ImageStatus.DUPLICATE) && r.contentId() != null;
+        return (r.status() == ImageStatus.INDEXED || r.status() == ImageStatus.DUPLICATE
+                || r.status() == ImageStatus.CONFLICT) && r.contentId() != null;
     }
 
     /** Identity of an object's bytes: its ETag with its size (an MD5 for single-part uploads). */

@@ -36,6 +36,11 @@ public final class Reasons {
         return "same content as " + imageId;
     }
 
+    /** The reason of a CONFLICT image: its content was uploaded under each of these classes. */
+    public static String conflictingLabels(java.util.Collection<String> labels) {
+        return "label conflict: same content labelled " + String.join(", ", new java.util.TreeSet<>(labels));
+    }
+
     public static String labelConflict(String imageId, String label) {
         return "label conflict: same content as " + imageId + " labelled " + label;
     }

@@ -90,6 +90,19 @@ public final class ReportHtml {
         }
         h.append("</table>\n");
 
+        SplitSummary.Excluded x = s.excluded();
+        h.append("<h2>Excluded: label conflicts</h2>\n<p>").append(x.labelConflicts())
+                .append(" contents were uploaded under more than one class and are in no split.</p>\n");
+        if (!x.images().isEmpty()) {
+            h.append("<table><tr><th class=\"l\">image</th><th class=\"l\">key</th><th class=\"l\">reason</th></tr>\n");
+            for (SplitSummary.ExcludedImage e : x.images()) {
+                h.append("<tr><td class=\"l\">").append(esc(e.imageId())).append("</td><td class=\"l\">")
+                        .append(esc(e.key())).append("</td><td class=\"l\">").append(esc(e.reason()))
+                        .append("</td></tr>\n");
+            }
+            h.append("</table>\n");
+        }
+
         h.append("<h2>Class weights (scikit-learn 'balanced')</h2>\n<table><tr><th class=\"l\">class</th>"
                 + "<th>train before balancing</th><th>train manifest</th></tr>\n");
         for (String c : s.classes()) {

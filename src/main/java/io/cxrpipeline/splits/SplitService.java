@@ -24,11 +24,13 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.cxrpipeline.catalog.DatasetNotFoundException;
 import io.cxrpipeline.catalog.ImageAttribute;
 import io.cxrpipeline.catalog.ImageCatalog;
+import io.cxrpipeline.catalog.ImageStatus;
 
 /**
  * Makes and finds splits: streams the index into a {@link CompactIndex}, derives the split id from the index
  * state and the normalised parameters, and, unless that split exists, plans it, writes its manifests,
- * summary and report, and records it.
+ * summary and report, and records it. Contents uploaded under several classes (CONFLICT) are in no split; the
+ * summary and report list them.
  */
 public final class SplitService {
 
@@ -87,7 +89,8 @@ public final class SplitService {
         String prefix = prefix(dataset, splitId);
         ManifestWriter.Output output = ManifestWriter.write(plan, store, bucket, dataset, prefix);
         String createdAt = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
-        SplitSummary summary = SummaryBuilder.build(splitId, dataset, createdAt, digest, plan, output, store, prefix);
+        SplitSummary summary = SummaryBuilder.build(splitId, dataset, createdAt, digest, plan, output, store, prefix,
+                excluded(dataset));
         String summaryJson = PRETTY.writeValueAsString(summary) + "\n";
         write(prefix + "report.html", ReportHtml.render(summary, PRETTY.writeValueAsString(parameters.canonical())),
                 "text/html; charset=utf-8");
@@ -109,6 +112,15 @@ public final class SplitService {
      */
     public StoredSplit get(String dataset, String splitId) {
         return repository.find(dataset, splitId).orElseThrow(() -> new SplitNotFoundException(dataset, splitId));
+    }
+
+    /** The dataset's label conflicts: never in a split, listed in its summary and report. */
+    SplitSummary.Excluded excluded(String dataset) {
+        long conflicts = catalog.countWithStatus(dataset, ImageStatus.CONFLICT);
+        List<SplitSummary.ExcludedImage> images = conflicts == 0 ? List.of()
+                : catalog.listWithStatus(dataset, ImageStatus.CONFLICT, SplitSummary.EXCLUDED_LISTED).stream()
+                        .map(r -> new SplitSummary.ExcludedImage(r.imageId(), r.key(), r.reason())).toList();
+        return new SplitSummary.Excluded(Math.max(conflicts, images.size()), images);
     }
 
     /** Streams the dataset's INDEXED images into a compact index. */

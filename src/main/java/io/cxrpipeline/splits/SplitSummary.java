@@ -25,6 +25,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param leakage                     the leakage check, recomputed from the manifest rows
  * @param ratioDeviation              how far each class's split shares are from the ratios
  * @param files                       the URIs of the split's files by name
+ * @param excluded                    contents left out of every split: images uploaded under several classes
  */
 @RegisterForReflection
 public record SplitSummary(
@@ -39,7 +40,32 @@ public record SplitSummary(
         Map<String, Double> classWeightsBeforeBalancing,
         Leakage leakage,
         RatioDeviation ratioDeviation,
-        Map<String, String> files) {
+        Map<String, String> files,
+        Excluded excluded) {
+
+    /** At most this many excluded images are listed one by one; {@link Excluded#labelConflicts()} counts all. */
+    public static final int EXCLUDED_LISTED = 1000;
+
+    /**
+     * What the split leaves out although it is in the bucket under a class folder.
+     *
+     * @param labelConflicts contents (CONFLICT images) uploaded under more than one class: trained on by no split
+     * @param images         the CONFLICT images, by image id (at most {@value #EXCLUDED_LISTED})
+     */
+    @RegisterForReflection
+    public record Excluded(long labelConflicts, List<ExcludedImage> images) {
+    }
+
+    /**
+     * One excluded image.
+     *
+     * @param imageId its id
+     * @param key     its S3 key
+     * @param reason  why (names the classes)
+     */
+    @RegisterForReflection
+    public record ExcludedImage(String imageId, String key, String reason) {
+    }
 
     /**
      * The index state.

@@ -20,7 +20,8 @@ public final class SummaryBuilder {
     }
 
     public static SplitSummary build(String splitId, String dataset, String createdAt, String indexDigest,
-            SplitPlan plan, ManifestWriter.Output output, ManifestStore store, String prefix) {
+            SplitPlan plan, ManifestWriter.Output output, ManifestStore store, String prefix,
+            SplitSummary.Excluded excluded) {
         List<String> classes = plan.index().classes();
         PlannedCounts before = PlannedCounts.of(plan);
         int train = SplitName.TRAIN.ordinal();
@@ -29,7 +30,7 @@ public final class SummaryBuilder {
         return new SplitSummary(splitId, dataset, createdAt, plan.parameters().canonical(),
                 indexState(plan, indexDigest, before.patients), classes, splitCounts(plan, before, output),
                 classWeights, classWeightsBeforeBalancing, output.leakage(), ratioDeviation(plan, before),
-                files(store, prefix));
+                files(store, prefix), excluded);
     }
 
     /** The plan's images per split, class and subtype, before balancing. */

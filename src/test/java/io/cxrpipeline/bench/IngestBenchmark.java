@@ -303,7 +303,7 @@ public final class IngestBenchmark {
         }
     }
 
-    private static byte[] withComment(byte[] jpeg, String comment) {
+    static byte[] withComment(byte[] jpeg, String comment) {
         byte[] c = comment.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] out = new byte[jpeg.length + 4 + c.length];
         out[0] = (byte) 0xFF;

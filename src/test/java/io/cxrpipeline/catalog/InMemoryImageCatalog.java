@@ -33,6 +33,12 @@ public final class InMemoryImageCatalog implements ImageCatalog {
     }
 
     @Override
+    public List<ImageRecord> listWithStatus(String dataset, ImageStatus status, int limit) {
+        return records.stream().filter(r -> r.dataset().equals(dataset) && r.status() == status)
+                .sorted(java.util.Comparator.comparing(ImageRecord::imageId)).limit(limit).toList();
+    }
+
+    @Override
     public void streamIndexed(String dataset, List<String> labels, Set<ImageAttribute> attributes,
             Consumer<ImageRecord> sink) {
         List<Integer> order = new ArrayList<>(records.size());

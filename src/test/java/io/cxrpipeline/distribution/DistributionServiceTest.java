@@ -40,6 +40,7 @@ class DistributionServiceTest {
         records.add(image("ds", "NORMAL/bad", null, null, null, ImageStatus.REJECTED));
         records.add(image("ds", "NORMAL/dup", "NORMAL", null, null, ImageStatus.DUPLICATE));
         records.add(image("ds", "NORMAL/dup2", "NORMAL", null, null, ImageStatus.DUPLICATE));
+        records.add(image("ds", "NORMAL/both", "NORMAL", null, null, ImageStatus.CONFLICT));
         records.add(image("other", "NORMAL/n", "NORMAL", null, null, ImageStatus.INDEXED));
         Distribution d = new DistributionService(new InMemoryImageCatalog(records, 3), CLASSES).distribution("ds");
 
@@ -58,6 +59,7 @@ class DistributionServiceTest {
         assertEquals(41L, d.byStatus().get("INDEXED"));
         assertEquals(1L, d.byStatus().get("REJECTED"));
         assertEquals(2L, d.byStatus().get("DUPLICATE"));
+        assertEquals(1L, d.byStatus().get("CONFLICT"), "label conflicts are counted, not data");
         assertEquals(27.0 / 14, d.imbalance().imbalanceRatio(), 1e-12);
     }
 

@@ -43,6 +43,8 @@ class ModelProviderTest {
     static final class FakeStore implements BucketObjects {
         final Map<String, byte[]> objects = new HashMap<>();
         final AtomicInteger downloads = new AtomicInteger();
+        final AtomicInteger stats = new AtomicInteger();
+        volatile boolean refusing;
 
         void put(String uri, byte[] bytes) {
             objects.put(uri, bytes);
@@ -58,6 +60,10 @@ class ModelProviderTest {
 
         @Override
         public ObjectInfo stat(S3Location l) {
+            stats.incrementAndGet();
+            if (refusing) {
+                throw new InfrastructureException("storage", "Connection refused (SDK Attempt Count: 4)");
+            }
             return new ObjectInfo(get(l).length, "\"" + Integer.toHexString(java.util.Arrays.hashCode(get(l))) + "\"");
         }
 
@@ -230,6 +236,65 @@ class ModelProviderTest {
             assertTrue(dirs.allMatch(d -> d.getFileName().toString().startsWith("m-")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aTransientFetchFailureIsRetriedWithinSecondsNotMinutes() {
+        promote("run-1", "tiny-vgg.onnx");
+        store.refusing = true; // S3 not accepting connections yet (stack restart)
+        try (ModelProvider p = provider(Optional.empty())) {
+            p.warmUp();
+            ModelUnavailableException e = assertThrows(ModelUnavailableException.class, p::acquire);
+            assertTrue(e.getMessage().contains("transient"), e.getMessage());
+            assertEquals(1, store.stats.get(), "no retry before the first backoff has passed");
+            clock.addAndGet(Duration.ofSeconds(1).toNanos());
+            assertThrows(ModelUnavailableException.class, p::acquire);
+            assertEquals(2, store.stats.get(), "retried after 1 s");
+            clock.addAndGet(Duration.ofSeconds(1).toNanos());
+            assertThrows(ModelUnavailableException.class, p::acquire);
+            assertEquals(2, store.stats.get(), "the second wait is 2 s");
+            store.refusing = false;
+            clock.addAndGet(Duration.ofSeconds(1).toNanos());
+            assertEquals("run-1", served(p), "served 3 s after S3 came back, not 5 minutes");
+        }
+    }
+
+    @Test
+    void transientBackoffDoublesFromOneSecondUpToThirty() {
+        assertEquals(Duration.ofSeconds(1), ModelProvider.transientBackoff(0));
+        assertEquals(Duration.ofSeconds(2), ModelProvider.transientBackoff(1));
+        assertEquals(Duration.ofSeconds(16), ModelProvider.transientBackoff(4));
+        assertEquals(Duration.ofSeconds(30), ModelProvider.transientBackoff(5));
+        assertEquals(Duration.ofSeconds(30), ModelProvider.transientBackoff(1000));
+    }
+
+    @Test
+    void aPermanentFailureSaysWhichAndBacksOffLonger() {
+        store.put("s3://bucket/training-runs/bad/model.onnx", "not a model".getBytes());
+        registry.pointer = new ModelPointer("bad", "s3://bucket/training-runs/bad/model.onnx");
+        try (ModelProvider p = provider(Optional.empty())) {
+            ModelUnavailableException e = assertThrows(ModelUnavailableException.class, p::acquire);
+            assertTrue(e.getMessage().contains("permanent") && e.getMessage().contains("not a valid ONNX model"),
+                    e.getMessage());
+            clock.addAndGet(Duration.ofMinutes(4).toNanos());
+            assertThrows(ModelUnavailableException.class, p::acquire);
+            assertEquals(1, store.stats.get(), "not looked at again within the permanent backoff");
+            clock.addAndGet(Duration.ofMinutes(1).toNanos());
+            assertThrows(ModelUnavailableException.class, p::acquire);
+            assertEquals(2, store.stats.get(), "tried again after it");
+        }
+    }
+
+    @Test
+    void aMissingObjectIsAPermanentFailure() {
+        registry.pointer = new ModelPointer("gone", "s3://bucket/training-runs/gone/model.onnx");
+        try (ModelProvider p = provider(Optional.empty())) {
+            ModelUnavailableException e = assertThrows(ModelUnavailableException.class, p::acquire);
+            assertTrue(e.getMessage().contains("permanent"), e.getMessage());
+            clock.addAndGet(Duration.ofSeconds(30).toNanos());
+            assertThrows(ModelUnavailableException.class, p::acquire);
+            assertEquals(1, store.stats.get());
         }
     }
 }

@@ -81,9 +81,12 @@ public abstract class ImageIndexContract {
         assertEquals(g2.members(), again.members());
         assertTrue(again.version() > g2.version(), "every add bumps the version");
         assertFalse(index().removeMembers(ds, "e:1", Set.of("a"), g2.version()));
-        assertTrue(index().removeMembers(ds, "e:1", Set.of("a", "b"), again.version()));
-        ImageIndex.ContentGroup empty = index().group(ds, "e:1");
-        assertTrue(empty.members().isEmpty());
-        assertEquals(again.version() + 1, empty.version());
+        assertTrue(index().removeMembers(ds, "e:1", Set.of("a"), again.version()));
+        ImageIndex.ContentGroup left = index().group(ds, "e:1");
+        assertEquals(Set.of("b"), left.members());
+        assertEquals(again.version() + 1, left.version());
+        assertTrue(index().removeMembers(ds, "e:1", Set.of("b"), left.version()));
+        assertNull(index().group(ds, "e:1"), "a group without members is removed, not left behind");
+        assertEquals(Set.of("c"), index().addMember(ds, "e:1", "c").members(), "and can be started again");
     }
 }

@@ -100,7 +100,11 @@ final class InMemoryImageIndex implements ImageIndex {
         }
         TreeSet<String> members = new TreeSet<>(g.members());
         members.removeAll(imageIds);
-        groups.put(id(dataset, contentId), new ContentGroup(g.version() + 1, Collections.unmodifiableSortedSet(members)));
+        if (members.isEmpty()) {
+            groups.remove(id(dataset, contentId));
+        } else {
+            groups.put(id(dataset, contentId), new ContentGroup(g.version() + 1, Collections.unmodifiableSortedSet(members)));
+        }
         return true;
     }
 

@@ -204,13 +204,46 @@ class IndexObjectsFunctionTest {
         deliver(S3Events.notification(upload("train/NORMAL/IM-0100-0001.jpeg", img),
                 upload("test/NORMAL/IM-0100-0001.jpeg", img),
                 upload("val/PNEUMONIA/person3_virus_7.jpeg", img))).then().statusCode(200);
-        assertEquals("INDEXED", s(item("test/NORMAL/IM-0100-0001.jpeg"), "status"));
+        Map<String, AttributeValue> conflict = item("test/NORMAL/IM-0100-0001.jpeg");
+        assertEquals("CONFLICT", s(conflict, "status"));
+        assertEquals("label conflict: same content labelled NORMAL, PNEUMONIA", s(conflict, "reason"));
+        assertTrue(s(conflict, "gsi1pk").startsWith("DS#" + ds + "#X#CONFLICT#S#"), "in no class partition");
         Map<String, AttributeValue> dup = item("train/NORMAL/IM-0100-0001.jpeg");
         assertEquals("DUPLICATE", s(dup, "status"));
         assertEquals("test/NORMAL/IM-0100-0001.jpeg", s(dup, "duplicateOf"));
         assertTrue(s(dup, "gsi1pk").startsWith("DS#" + ds + "#X#DUPLICATE#S#"));
         assertEquals("label conflict: same content as test/NORMAL/IM-0100-0001.jpeg labelled NORMAL",
                 s(item("val/PNEUMONIA/person3_virus_7.jpeg"), "reason"));
+    }
+
+    /** The dataset's content-group items, read from the table itself. */
+    private long contentItems() {
+        return Emulators.get().dynamo().scanPaginator(ScanRequest.builder().tableName(Emulators.TABLE)
+                .filterExpression("begins_with(pk, :p)")
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("CONTENT#" + ds + "#"))).build())
+                .stream().mapToLong(r -> r.count()).sum();
+    }
+
+    @Test
+    void deletingAndOverwritingImagesLeavesNoContentItemBehind() {
+        List<ObjectNode> uploads = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            uploads.add(upload("train/NORMAL/IM-" + (1000 + i) + "-0001.jpeg", TestImages.jpeg(64, 64, 300 + i)));
+        }
+        deliver(S3Events.notification(uploads)).then().statusCode(200);
+        assertEquals(50, contentItems());
+        List<ObjectNode> overwrites = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            overwrites.add(upload("train/NORMAL/IM-" + (1000 + i) + "-0001.jpeg", TestImages.jpeg(64, 64, 400 + i)));
+        }
+        deliver(S3Events.notification(overwrites)).then().statusCode(200);
+        assertEquals(50, contentItems(), "an overwritten content's item goes with it");
+        List<ObjectNode> deletes = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            deletes.add(delete("train/NORMAL/IM-" + (1000 + i) + "-0001.jpeg"));
+        }
+        deliver(S3Events.notification(deletes)).then().statusCode(200);
+        assertEquals(0, contentItems(), "no CONTENT# item outlives the last image holding it");
     }
 
     @Test

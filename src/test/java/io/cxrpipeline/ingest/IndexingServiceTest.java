@@ -86,9 +86,22 @@ class IndexingServiceTest {
         f.service.apply(f.put("images/ds/NORMAL/a.jpeg", xray));
         f.service.apply(f.delete("images/ds/NORMAL/a.jpeg"));
         assertEquals(ImageStatus.DELETED, f.record("NORMAL/a.jpeg").status());
-        assertEquals(Map.of(), IngestFixture.logicalState(f.index).entrySet().stream()
-                .filter(e -> e.getKey().startsWith("CONTENT")).collect(java.util.stream.Collectors.toMap(
-                        Map.Entry::getKey, Map.Entry::getValue)));
+        assertEquals(Map.of(), f.index.groups(), "no content group outlives its last image");
+    }
+
+    @Test
+    void overwritesAndDeletesLeaveNoOrphanedContentGroups() {
+        for (int i = 0; i < 50; i++) {
+            f.service.apply(f.put("images/ds/NORMAL/" + i + ".jpeg", TestImages.jpeg(64, 64, 100 + i)));
+        }
+        for (int i = 0; i < 25; i++) {
+            f.service.apply(f.put("images/ds/NORMAL/" + i + ".jpeg", TestImages.jpeg(64, 64, 200 + i)));
+        }
+        assertEquals(50, f.index.groups().size(), "the overwritten contents' groups are gone");
+        for (int i = 0; i < 50; i++) {
+            f.service.apply(f.delete("images/ds/NORMAL/" + i + ".jpeg"));
+        }
+        assertEquals(Map.of(), f.index.groups());
     }
 
     @Test
@@ -112,6 +125,20 @@ class IndexingServiceTest {
         IndexOutcome o = f.service.apply(f.put("images/ds/PNEUMONIA/x.jpeg", xray));
         assertEquals(ImageStatus.DUPLICATE, o.status());
         assertEquals("label conflict: same content as NORMAL/x.jpeg labelled NORMAL", o.reason());
+        ImageRecord canonical = f.record("NORMAL/x.jpeg");
+        assertEquals(ImageStatus.CONFLICT, canonical.status(), "no copy of a conflicting content stays data");
+        assertEquals("label conflict: same content labelled NORMAL, PNEUMONIA", canonical.reason());
+    }
+
+    @Test
+    void deletingTheWrongCopyEndsTheConflict() {
+        f.service.apply(f.put("images/ds/PNEUMONIA/x.jpeg", xray));
+        f.service.apply(f.put("images/ds/NORMAL/x.jpeg", xray));
+        assertEquals(ImageStatus.CONFLICT, f.record("NORMAL/x.jpeg").status());
+        f.service.apply(f.delete("images/ds/NORMAL/x.jpeg"));
+        ImageRecord kept = f.record("PNEUMONIA/x.jpeg");
+        assertEquals(ImageStatus.INDEXED, kept.status());
+        assertNull(kept.reason());
     }
 
     @Test

@@ -163,6 +163,26 @@ class SplitServiceTest {
     }
 
     @Test
+    void labelConflictsAreInNoSplitAndListedInTheSummaryAndReport() throws IOException {
+        List<ImageRecord> records = new ArrayList<>(SyntheticIndex.kermanyLike(DATASET, 800, 3));
+        ImageRecord conflict = new ImageRecord(DATASET, "train/NORMAL/both.jpeg", "images/" + DATASET
+                + "/train/NORMAL/both.jpeg", "NORMAL", null, "person9999", "train", "JPEG", 10, 10, 1, 8, 100, "c:1",
+                ImageStatus.CONFLICT, "label conflict: same content labelled NORMAL, PNEUMONIA", null, null, null);
+        records.add(conflict);
+        Run r = run(records, SplitParameters.defaults(3), 0);
+        for (List<JsonNode> rows : r.rows().values()) {
+            for (JsonNode row : rows) {
+                assertFalse(row.get("source-ref").asText().endsWith("/both.jpeg"), "trained on a conflict");
+            }
+        }
+        JsonNode excluded = r.summary().get("excluded");
+        assertEquals(1, excluded.get("labelConflicts").asLong());
+        assertEquals("train/NORMAL/both.jpeg", excluded.get("images").get(0).get("imageId").asText());
+        assertEquals(conflict.reason(), excluded.get("images").get(0).get("reason").asText());
+        assertTrue(r.store().text(r.prefix() + "report.html").contains("train/NORMAL/both.jpeg"));
+    }
+
+    @Test
     void theSameIndexReadInAnyOrderGivesTheSameIdAndByteIdenticalFiles() throws IOException {
         List<ImageRecord> records = SyntheticIndex.kermanyLike(DATASET, SyntheticIndex.KERMANY_IMAGES, 7);
         Run a = run(records, SplitParameters.defaults(3), 11);

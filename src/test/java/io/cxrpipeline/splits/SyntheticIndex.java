@@ -108,6 +108,11 @@ public final class SyntheticIndex {
             }
 
             @Override
+            public List<ImageRecord> listWithStatus(String ds, ImageStatus status, int limit) {
+                return List.of();
+            }
+
+            @Override
             public void streamIndexed(String ds, List<String> labels, Set<ImageAttribute> attributes,
                     Consumer<ImageRecord> sink) {
                 if (ds.equals(dataset)) {

@@ -67,14 +67,41 @@ public class DynamoImageCatalog implements ImageCatalog {
 
     @Override
     public long countWithStatus(String dataset, ImageStatus status) {
-        if (status != ImageStatus.REJECTED && status != ImageStatus.DUPLICATE) {
-            throw new IllegalArgumentException("only REJECTED and DUPLICATE objects are listed by status: " + status);
+        return count(statusShards(dataset, status));
+    }
+
+    @Override
+    public List<ImageRecord> listWithStatus(String dataset, ImageStatus status, int limit) {
+        List<ImageRecord> found = new ArrayList<>();
+        try {
+            for (String pk : statusShards(dataset, status)) {
+                QueryRequest request = QueryRequest.builder().tableName(table).indexName(TableKeys.GSI1)
+                        .keyConditionExpression("#pk = :pk")
+                        .expressionAttributeNames(Map.of("#pk", TableKeys.GSI1_PK))
+                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk))).build();
+                for (QueryResponse page : dynamo.queryPaginator(request)) {
+                    for (Map<String, AttributeValue> item : page.items()) {
+                        found.add(ImageItems.fromItem(item));
+                    }
+                }
+            }
+        } catch (SdkException e) {
+            throw failure(e);
+        }
+        found.sort(java.util.Comparator.comparing(ImageRecord::imageId));
+        return List.copyOf(found.subList(0, Math.min(limit, found.size())));
+    }
+
+    private List<String> statusShards(String dataset, ImageStatus status) {
+        if (status == ImageStatus.INDEXED || status == ImageStatus.DELETED) {
+            throw new IllegalArgumentException("only REJECTED, DUPLICATE and CONFLICT objects are listed by status: "
+                    + status);
         }
         List<String> pks = new ArrayList<>(shards);
         for (int s = 0; s < shards; s++) {
             pks.add(TableKeys.statusShardPk(dataset, status, s));
         }
-        return count(pks);
+        return pks;
     }
 
     private long count(List<String> pks) {

@@ -93,7 +93,7 @@ public final class ImageItems {
         int shard = TableKeys.shard(r.imageId(), shards);
         String pk = switch (r.status()) {
             case INDEXED -> TableKeys.classShardPk(r.dataset(), r.label(), shard);
-            case REJECTED, DUPLICATE -> TableKeys.statusShardPk(r.dataset(), r.status(), shard);
+            case REJECTED, DUPLICATE, CONFLICT -> TableKeys.statusShardPk(r.dataset(), r.status(), shard);
             case DELETED -> null;
         };
         if (pk == null) {

@@ -150,18 +150,33 @@ public class DynamoImageIndex implements ImageIndex {
 
     @Override
     public boolean removeMembers(String dataset, String contentId, Set<String> imageIds, long expectedVersion) {
+        Map<String, AttributeValue> after;
         try {
-            call("UpdateItem", () -> dynamo.updateItem(b -> b.tableName(table)
+            after = call("UpdateItem", () -> dynamo.updateItem(b -> b.tableName(table)
                     .key(contentKey(dataset, contentId))
                     .updateExpression("DELETE #m :m ADD #v :one")
                     .conditionExpression("#v = :expected")
                     .expressionAttributeNames(Map.of("#m", ImageItems.MEMBERS, "#v", ImageItems.VERSION))
                     .expressionAttributeValues(Map.of(":m", AttributeValue.fromSs(java.util.List.copyOf(imageIds)),
-                            ":one", ImageItems.n(1), ":expected", ImageItems.n(expectedVersion)))));
-            return true;
+                            ":one", ImageItems.n(1), ":expected", ImageItems.n(expectedVersion)))
+                    .returnValues(ReturnValue.ALL_NEW)).attributes());
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
+        AttributeValue members = after == null ? null : after.get(ImageItems.MEMBERS);
+        if (members == null || !members.hasSs() || members.ss().isEmpty()) {
+            // DynamoDB drops an emptied set: the group is orphaned. Remove it unless someone joined meanwhile.
+            AttributeValue ver = after == null ? null : after.get(ImageItems.VERSION);
+            try {
+                call("DeleteItem", () -> dynamo.deleteItem(b -> b.tableName(table).key(contentKey(dataset, contentId))
+                        .conditionExpression("#v = :v AND attribute_not_exists(#m)")
+                        .expressionAttributeNames(Map.of("#m", ImageItems.MEMBERS, "#v", ImageItems.VERSION))
+                        .expressionAttributeValues(Map.of(":v", ver == null ? ImageItems.n(expectedVersion + 1) : ver))));
+            } catch (ConditionalCheckFailedException e) {
+                // a member was added since: the group lives on
+            }
+        }
+        return true;
     }
 
     private static ContentGroup toGroup(Map<String, AttributeValue> item) {
