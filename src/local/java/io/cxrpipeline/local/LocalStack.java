@@ -57,6 +57,7 @@ public final class LocalStack implements AutoCloseable {
     private BatchEmulator batch;
     private AsyncInvoker indexEvents;
     private AsyncInvoker trainingEvents;
+    private volatile AsyncInvoker splitJobs;
 
     private LocalStack(Settings settings) {
         this.settings = settings;
@@ -104,6 +105,11 @@ public final class LocalStack implements AutoCloseable {
         env.put("AWS_ACCESS_KEY_ID", EmbeddedS3.ACCESS_KEY);
         env.put("AWS_SECRET_ACCESS_KEY", EmbeddedS3.SECRET_KEY);
         env.put("CXR_INFERENCE_CACHE_DIR", settings.dataDir().resolve("model-cache").toString());
+        // Split jobs: the api function invokes itself asynchronously; a second api instance serves those
+        // invocations, so that polls are answered while a job runs, as concurrent Lambda instances would.
+        LambdaInvokeApi lambdaApi = new LambdaInvokeApi(0, (function, payload) -> splitJobs.submit(payload));
+        resources.add(lambdaApi);
+        env.put("CXR_SPLITS_LAMBDA_ENDPOINT", lambdaApi.endpoint());
 
         // Heaps follow the memory template.yaml gives each Lambda, scaled down for one machine.
         Map<String, Integer> heaps = new LinkedHashMap<>();
@@ -116,13 +122,18 @@ public final class LocalStack implements AutoCloseable {
             functions.put(f.getKey(), function);
             resources.add(function);
         }
+        LocalFunction apiJobs = LocalFunction.start("api", "api-jobs", app, heaps.get("api"), env, logs);
+        resources.add(apiJobs);
         for (LocalFunction function : functions.values()) {
             function.awaitReady(120_000);
         }
+        apiJobs.awaitReady(120_000);
 
         Path failed = settings.dataDir().resolve("failed-events");
         indexEvents = new AsyncInvoker(functions.get("index-objects"), failed);
         trainingEvents = new AsyncInvoker(functions.get("training-events"), failed);
+        splitJobs = new AsyncInvoker(apiJobs, failed);
+        resources.add(splitJobs);
         resources.add(indexEvents);
         resources.add(trainingEvents);
 

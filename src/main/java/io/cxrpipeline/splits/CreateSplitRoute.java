@@ -37,7 +37,7 @@ public class CreateSplitRoute extends HttpRoute {
     @Override
     public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {
         String dataset = pathParams.get("dataset");
-        String jobId = SplitJobEvent.jobId(request);
+        String jobId = SplitRoutes.jobId(request);
         if (jobId != null) {
             return SplitRoutes.accepted(jobs.run(dataset, jobId), json.mapper());
         }

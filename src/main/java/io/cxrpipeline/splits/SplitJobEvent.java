@@ -6,13 +6,11 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.cxrpipeline.api.HttpApiRequest;
-
 /**
  * The event of the asynchronous invocation that runs a split job: a {@code POST /datasets/{dataset}/splits}
  * event without a request context (API Gateway always sends one, so no HTTP client can make this event) and
  * with the job id in the {@value #HEADER} header. It reaches the same function and route as the request it
- * comes from.
+ * comes from; {@link SplitRoutes#jobId} recognises it.
  */
 public final class SplitJobEvent {
 
@@ -37,10 +35,5 @@ public final class SplitJobEvent {
         } catch (JsonProcessingException impossible) {
             throw new IllegalStateException(impossible);
         }
-    }
-
-    /** The job id of an event made by {@link #json}, or null for a request from API Gateway. */
-    static String jobId(HttpApiRequest request) {
-        return request.requestContext() == null ? request.header(HEADER) : null;
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.cxrpipeline.api.HttpApiRequest;
 import io.cxrpipeline.api.HttpApiResponse;
 
 /** The JSON body and Location of a split, the same for POST and GET. */
@@ -25,6 +26,11 @@ final class SplitRoutes {
     static String location(String dataset, String id) {
         return "/datasets/" + URLEncoder.encode(dataset, StandardCharsets.UTF_8).replace("+", "%20") + "/splits/"
                 + id;
+    }
+
+    /** The job id of a {@link SplitJobEvent}, or null for a request from API Gateway. */
+    static String jobId(HttpApiRequest request) {
+        return request.requestContext() == null ? request.header(SplitJobEvent.HEADER) : null;
     }
 
     /**
