@@ -38,6 +38,16 @@ public final class LocalFunction implements AutoCloseable {
      */
     public static LocalFunction start(String name, Path app, int heapMb, Map<String, String> env, Path logDir)
             throws IOException {
+        return start(name, name, app, heapMb, env, logDir);
+    }
+
+    /**
+     * Starts one more instance of a function, as Lambda does for concurrent invocations.
+     *
+     * @param instance names its log file
+     */
+    public static LocalFunction start(String name, String instance, Path app, int heapMb, Map<String, String> env,
+            Path logDir) throws IOException {
         LambdaRuntimeApi runtime = new LambdaRuntimeApi(name, 0);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -46,7 +56,7 @@ public final class LocalFunction implements AutoCloseable {
                 "-Dquarkus.profile=local", "-cp", app + java.io.File.pathSeparator + bootstrapClasspath(),
                 RuntimeBootstrap.class.getName()));
         Files.createDirectories(logDir);
-        Path log = logDir.resolve(name + ".log");
+        Path log = logDir.resolve(instance + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);

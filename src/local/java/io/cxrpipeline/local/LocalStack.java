@@ -59,6 +59,7 @@ public final class LocalStack implements AutoCloseable {
     private AsyncInvoker trainingEvents;
     /** S3 events of uploads made before the indexing function's queue existed. */
     private final List<String> early = new ArrayList<>();
+    private volatile AsyncInvoker splitJobs;
 
     private LocalStack(Settings settings) {
         this.settings = settings;
@@ -98,6 +99,11 @@ public final class LocalStack implements AutoCloseable {
         createBucketAndTable(s3Endpoint);
 
         Map<String, String> env = functionEnvironment(settings, s3Endpoint, dynalite.endpoint().toString(), batchPort);
+        // Split jobs: the api function invokes itself asynchronously; a second api instance serves those
+        // invocations, so that polls are answered while a job runs, as concurrent Lambda instances would.
+        LambdaInvokeApi lambdaApi = new LambdaInvokeApi(0, (function, payload) -> splitJobs.submit(payload));
+        resources.add(lambdaApi);
+        env.put("CXR_SPLITS_LAMBDA_ENDPOINT", lambdaApi.endpoint());
 
         // Heaps follow the memory template.yaml gives each Lambda, scaled down for one machine.
         Map<String, Integer> heaps = new LinkedHashMap<>();
@@ -110,6 +116,8 @@ public final class LocalStack implements AutoCloseable {
             functions.put(f.getKey(), function);
             resources.add(function);
         }
+        LocalFunction apiJobs = LocalFunction.start("api", "api-jobs", app, heaps.get("api"), env, logs);
+        resources.add(apiJobs);
         Path failed = failedEventsDir(settings);
         // Queues exist before the functions are ready: an upload during start-up waits, it is not lost.
         synchronized (this) {
@@ -118,11 +126,14 @@ public final class LocalStack implements AutoCloseable {
             early.clear();
         }
         trainingEvents = new AsyncInvoker(functions.get("training-events"), failed);
+        splitJobs = new AsyncInvoker(apiJobs, failed);
+        resources.add(splitJobs);
         resources.add(indexEvents);
         resources.add(trainingEvents);
         for (LocalFunction function : functions.values()) {
             function.awaitReady(120_000);
         }
+        apiJobs.awaitReady(120_000);
 
         Map<String, String> jobEnv = new LinkedHashMap<>();
         jobEnv.put("CXR_S3_ENDPOINT", s3Endpoint);

@@ -30,6 +30,7 @@ public final class TableKeys {
 
     public static final String IMAGE_SK = "IMAGE";
     public static final String SPLIT_SK = "SPLIT";
+    public static final String SPLIT_JOB_SK = "SPLITJOB";
     public static final String RUN_SK = "RUN";
     public static final String RUN_TOKEN_SK = "RUNTOKEN";
 
@@ -47,6 +48,11 @@ public final class TableKeys {
     /** The split item, written by the splits capability and read by training before it submits a run. */
     public static String splitPk(String dataset, String splitId) {
         return "SPLIT#" + dataset + "#" + splitId;
+    }
+
+    /** The item of an asynchronous split request. */
+    public static String splitJobPk(String dataset, String jobId) {
+        return "SPLITJOB#" + dataset + "#" + jobId;
     }
 
     public static String runPk(String runId) {

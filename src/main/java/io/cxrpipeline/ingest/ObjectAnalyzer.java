@@ -1,6 +1,10 @@
 package io.cxrpipeline.ingest;
 
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import io.cxrpipeline.imaging.ImageHeaders;
 import io.cxrpipeline.imaging.ImageHeaders.ImageInfo;
@@ -8,6 +12,11 @@ import io.cxrpipeline.imaging.ImageHeaders.ImageInfo;
 /**
  * Reads the head (and, for large objects, the tail) of an object with bounded ranged GETs and judges it:
  * format, dimensions, or the reason it cannot be used. Never reads or decodes the pixels.
+ *
+ * <p>Round trips: when the size is known (event, listing), an object of at most twice the head size is read in
+ * one GET, and a larger one has its tail read in parallel with its head (both of the same version: the tail
+ * read is conditional on the event's ETag, or checked against the head's). Only a header that needs more
+ * bytes than the head costs another, sequential GET.
  */
 public final class ObjectAnalyzer {
 
@@ -28,6 +37,13 @@ public final class ObjectAnalyzer {
             return new Analysis(true, null, null, null, 0, null, Map.of(), bytesRead);
         }
     }
+
+    /** Tail reads made in parallel with head reads; daemon threads, created on demand, idle ones expire. */
+    private static final ExecutorService TAIL_READS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tail-read");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final SourceObjects store;
     private final int headBytes;
@@ -60,7 +76,12 @@ public final class ObjectAnalyzer {
         if (sizeHint != null && sizeHint == 0) {
             return new Analysis(false, null, null, Reasons.ZERO_BYTES, 0, eTag, Map.of(), 0);
         }
-        SourceObjects.Bytes head = store.read(bucket, key, eTag, 0, headBytes);
+        boolean merged = sizeHint != null && sizeHint <= 2L * headBytes;
+        Future<SourceObjects.Bytes> parallelTail = sizeHint != null && !merged
+                ? TAIL_READS.submit(() -> store.readTail(bucket, key, eTag, tailBytes))
+                : null;
+        SourceObjects.Bytes head = store.read(bucket, key, eTag, 0,
+                merged ? (int) Math.max(headBytes, sizeHint) : headBytes);
         if (head == null) {
             return Analysis.gone(0);
         }
@@ -102,18 +123,45 @@ public final class ObjectAnalyzer {
         if (head.bytes().length >= size) {
             tail = head.bytes();
         } else {
-            SourceObjects.Bytes t = store.readTail(bucket, key, version, tailBytes);
+            SourceObjects.Bytes t = parallelTail == null ? null : join(parallelTail);
+            if (t != null && version != null && version.equals(t.eTag())) {
+                read += t.bytes().length;
+                tail = t.bytes();
+                return judged(info, tail, size, version, head, read);
+            }
+            // no parallel read, or one of another version (the object changed between the two GETs)
+            t = store.readTail(bucket, key, version, tailBytes);
             if (t == null) {
                 return Analysis.gone(read);
             }
             read += t.bytes().length;
             tail = t.bytes();
         }
+        return judged(info, tail, size, version, head, read);
+    }
+
+    private static Analysis judged(ImageInfo info, byte[] tail, long size, String version, SourceObjects.Bytes head,
+            long read) {
         String truncated = ImageHeaders.checkEnd(info.format(), tail);
         if (truncated != null) {
             return rejected(info.format(), truncated, size, version, head, read);
         }
         return new Analysis(false, info, info.format(), null, size, version, head.metadata(), read);
+    }
+
+    /** The parallel tail read; null when it found nothing (gone, or another version: read again in sequence). */
+    private static SourceObjects.Bytes join(Future<SourceObjects.Bytes> tail) {
+        try {
+            return tail.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading an object's tail", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     private static Analysis rejected(String format, String reason, long size, String eTag, SourceObjects.Bytes head,

@@ -1,40 +1,35 @@
 package io.cxrpipeline.splits;
 
-import java.io.IOException;
 import java.util.Map;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import org.jboss.logging.Logger;
-
-import io.cxrpipeline.common.InfrastructureException;
-import io.cxrpipeline.catalog.DatasetNotFoundException;
-import io.cxrpipeline.common.UnprocessableException;
 import io.cxrpipeline.api.HttpApiRequest;
 import io.cxrpipeline.api.HttpApiResponse;
-import io.cxrpipeline.common.Json;
 import io.cxrpipeline.api.HttpRoute;
-import io.cxrpipeline.common.NotFoundException;
+import io.cxrpipeline.common.Json;
 
 /**
  * {@code POST /datasets/{dataset}/splits}: 201 with Location when the split is made, 200 with the same body when
  * the same index and parameters already made it; 400 for bad parameters, 404 for a dataset without indexed
  * images, 422 when a class has too few groups to populate every split.
+ *
+ * <p>A request with {@code Prefer: respond-async} (or {@code ?async=true}), or for a dataset of at least
+ * {@code cxr.splits.async-threshold} images, is answered 202 with the Location of a job to poll; a second,
+ * asynchronous invocation of this function (a {@link SplitJobEvent}) makes the split.
  */
 @Singleton
 public class CreateSplitRoute extends HttpRoute {
 
-    private static final Logger LOG = Logger.getLogger(CreateSplitRoute.class);
-
-    private final SplitService service;
+    private final SplitJobService jobs;
     private final SplitRequestParser parser;
     private final Json json;
 
     @Inject
-    public CreateSplitRoute(SplitService service, SplitRequestParser parser, Json json) {
+    public CreateSplitRoute(SplitJobService jobs, SplitRequestParser parser, Json json) {
         super("POST", "/datasets/{dataset}/splits");
-        this.service = service;
+        this.jobs = jobs;
         this.parser = parser;
         this.json = json;
     }
@@ -42,15 +37,24 @@ public class CreateSplitRoute extends HttpRoute {
     @Override
     public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {
         String dataset = pathParams.get("dataset");
-        SplitParameters parameters = parser.parse(request.bodyBytes());
-        SplitService.Outcome outcome;
-        try {
-            outcome = service.create(dataset, parameters);
-        } catch (InsufficientGroupsException e) {
-            throw new UnprocessableException("dataset", e.getMessage() + " (dataset '" + dataset + "')");
-        } catch (IOException e) {
-            throw new InfrastructureException("the manifest store", "split of " + dataset + " failed", e);
+        String jobId = SplitRoutes.jobId(request);
+        if (jobId != null) {
+            return SplitRoutes.accepted(jobs.run(dataset, jobId), json.mapper());
         }
+        byte[] body = request.bodyBytes();
+        SplitParameters parameters = parser.parse(body);
+        if (jobs.runsAsynchronously(dataset, asksForAsync(request))) {
+            return SplitRoutes.accepted(jobs.submit(dataset, body), json.mapper());
+        }
+        SplitService.Outcome outcome = jobs.create(dataset, parameters);
         return SplitRoutes.response(outcome.created() ? 201 : 200, outcome.split(), json.mapper());
+    }
+
+    /** {@code Prefer: respond-async} (RFC 7240) or the query parameter {@code async=true}. */
+    private static boolean asksForAsync(HttpApiRequest request) {
+        String prefer = request.header("prefer");
+        Map<String, String> query = request.queryStringParameters();
+        return (prefer != null && prefer.toLowerCase(java.util.Locale.ROOT).contains("respond-async"))
+                || (query != null && "true".equalsIgnoreCase(query.get("async")));
     }
 }

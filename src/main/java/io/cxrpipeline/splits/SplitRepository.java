@@ -18,4 +18,10 @@ public interface SplitRepository {
      *         won the race; its manifests have the same bytes)
      */
     boolean saveIfAbsent(StoredSplit split);
+
+    /** Records a job, or its new state (the last write wins). */
+    void saveJob(SplitJob job);
+
+    /** A job, if it was accepted. */
+    Optional<SplitJob> findJob(String dataset, String jobId);
 }

@@ -2,11 +2,13 @@ package io.cxrpipeline.splits;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.cxrpipeline.api.HttpApiRequest;
 import io.cxrpipeline.api.HttpApiResponse;
 
 /** The JSON body and Location of a split, the same for POST and GET. */
@@ -17,8 +19,33 @@ final class SplitRoutes {
 
     /** {@code /datasets/<dataset>/splits/<splitId>}, the dataset percent-encoded as a path segment. */
     static String location(StoredSplit split) {
-        return "/datasets/" + URLEncoder.encode(split.dataset(), StandardCharsets.UTF_8).replace("+", "%20")
-                + "/splits/" + split.splitId();
+        return location(split.dataset(), split.splitId());
+    }
+
+    /** The path of a split or of a split job (both are polled at {@code GET /datasets/{dataset}/splits/{id}}). */
+    static String location(String dataset, String id) {
+        return "/datasets/" + URLEncoder.encode(dataset, StandardCharsets.UTF_8).replace("+", "%20") + "/splits/"
+                + id;
+    }
+
+    /** The job id of a {@link SplitJobEvent}, or null for a request from API Gateway. */
+    static String jobId(HttpApiRequest request) {
+        return request.requestContext() == null ? request.header(SplitJobEvent.HEADER) : null;
+    }
+
+    /**
+     * 202 for a job that is not done: its id, status and Location to poll; the poll answers what the synchronous
+     * request would have once the job is done.
+     */
+    static HttpApiResponse accepted(SplitJob job, ObjectMapper mapper) throws JsonProcessingException {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("jobId", job.jobId());
+        body.put("dataset", job.dataset());
+        body.put("status", job.status().name());
+        body.put("createdAt", job.createdAt());
+        String location = location(job.dataset(), job.jobId());
+        return new HttpApiResponse(202, Map.of("content-type", "application/json", "location", location,
+                "retry-after", "5"), mapper.writeValueAsString(body), false);
     }
 
     static HttpApiResponse response(int status, StoredSplit split, ObjectMapper mapper) throws JsonProcessingException {

@@ -123,6 +123,15 @@ public final class SplitService {
         return new SplitSummary.Excluded(Math.max(conflicts, images.size()), images);
     }
 
+    /** The number of INDEXED images of the dataset in the configured classes (count queries, no stream). */
+    public long indexedCount(String dataset) {
+        long n = 0;
+        for (String label : classes) {
+            n += catalog.countIndexed(dataset, label);
+        }
+        return n;
+    }
+
     /** Streams the dataset's INDEXED images into a compact index. */
     public CompactIndex readIndex(String dataset) {
         CompactIndex.Builder builder = CompactIndex.builder(classes);

@@ -1,5 +1,8 @@
 package io.cxrpipeline.splits;
 
+import java.net.URI;
+import java.util.Optional;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -24,4 +27,24 @@ public interface SplitsConfig {
      */
     @WithDefault("10000000")
     long maxTarget();
+
+    /**
+     * From this many indexed images on, {@code POST /datasets/{dataset}/splits} answers 202 and makes the split
+     * in an asynchronous invocation (about 300k images fit API Gateway's 30 s). Env:
+     * {@code CXR_SPLITS_ASYNC_THRESHOLD}.
+     */
+    @WithDefault("200000")
+    long asyncThreshold();
+
+    /**
+     * The function that makes asynchronous splits; unset: this function itself ({@code AWS_LAMBDA_FUNCTION_NAME}).
+     * Env: {@code CXR_SPLITS_JOB_FUNCTION}.
+     */
+    Optional<String> jobFunction();
+
+    /**
+     * An endpoint for the Lambda API instead of the regional one (the local stack's). Unset in AWS. Env:
+     * {@code CXR_SPLITS_LAMBDA_ENDPOINT}.
+     */
+    Optional<URI> lambdaEndpoint();
 }

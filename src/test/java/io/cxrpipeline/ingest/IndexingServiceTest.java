@@ -207,6 +207,22 @@ class IndexingServiceTest {
     }
 
     @Test
+    void anObjectOfAtMostTwiceTheHeadIsReadInOneGetAndALargerOneHasHeadAndTailReadInParallel() {
+        IngestFixture medium = new IngestFixture(xray.length / 2 + 1);
+        IndexOutcome m = medium.service.apply(medium.put("images/ds/NORMAL/a.jpeg", xray));
+        assertEquals(Outcome.WRITTEN, m.outcome());
+        assertEquals(1, medium.store.reads.get());
+        assertEquals(xray.length, m.bytesRead());
+        assertEquals(ImageStatus.INDEXED, medium.record("NORMAL/a.jpeg").status());
+
+        IngestFixture large = new IngestFixture(xray.length / 2 - 1);
+        IndexOutcome l = large.service.apply(large.put("images/ds/NORMAL/a.jpeg", xray));
+        assertEquals(2, large.store.reads.get());
+        assertEquals(xray.length / 2 - 1 + 4096, l.bytesRead());
+        assertEquals(ImageStatus.INDEXED, large.record("NORMAL/a.jpeg").status());
+    }
+
+    @Test
     void metadataOverridesClassAndPatient() {
         f.service.apply(f.put("images/ds/inbox/scan.jpeg", xray, Map.of("class", "pneumonia", "patient-id", "p9")));
         ImageRecord r = f.record("inbox/scan.jpeg");

@@ -37,6 +37,17 @@ public final class ApiEvents {
         }
     }
 
+    /** The fixture with one more header. */
+    public static String withHeader(String event, String name, String value) {
+        try {
+            ObjectNode node = (ObjectNode) MAPPER.readTree(event);
+            ((ObjectNode) node.get("headers")).put(name, value);
+            return MAPPER.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The fixture with another split id in the path. */
     public static String withSplitId(String event, String splitId) {
         return event.replace("0123456789abcdef", splitId);

@@ -8,6 +8,7 @@ import java.util.Optional;
 public final class InMemorySplitRepository implements SplitRepository {
 
     private final Map<String, StoredSplit> splits = new HashMap<>();
+    private final Map<String, SplitJob> jobs = new HashMap<>();
 
     @Override
     public synchronized Optional<StoredSplit> find(String dataset, String splitId) {
@@ -17,6 +18,16 @@ public final class InMemorySplitRepository implements SplitRepository {
     @Override
     public synchronized boolean saveIfAbsent(StoredSplit split) {
         return splits.putIfAbsent(split.dataset() + "#" + split.splitId(), split) == null;
+    }
+
+    @Override
+    public synchronized void saveJob(SplitJob job) {
+        jobs.put(job.dataset() + "#" + job.jobId(), job);
+    }
+
+    @Override
+    public synchronized Optional<SplitJob> findJob(String dataset, String jobId) {
+        return Optional.ofNullable(jobs.get(dataset + "#" + jobId));
     }
 
     public synchronized int size() {

@@ -167,4 +167,65 @@ class SplitRoutesTest {
         assertEquals(404, proxy(ApiEvents.withSplitId(ApiEvents.load("api-get-split.json", KERMANY), "not-an-id"))
                 .get("statusCode").asInt());
     }
+
+    /** Polls a split job's Location until it is no longer 202. */
+    private static JsonNode poll(String location) throws Exception {
+        String jobId = location.substring(location.lastIndexOf('/') + 1);
+        String dataset = location.split("/")[2];
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            JsonNode r = proxy(ApiEvents.withSplitId(ApiEvents.load("api-get-split.json", dataset), jobId));
+            if (r.get("statusCode").asInt() != 202) {
+                return r;
+            }
+            String status = MAPPER.readTree(r.get("body").asText()).get("status").asText();
+            assertTrue(status.equals("PENDING") || status.equals("RUNNING"), status);
+            assertTrue(System.nanoTime() < deadline, "the split job did not finish");
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void anAsynchronousSplitIsAcceptedThenPolledToTheSplitTheSynchronousRequestReturns() throws Exception {
+        indexKermanySizeDataset();
+        String event = ApiEvents.withBody(ApiEvents.load("api-create-split.json", KERMANY),
+                "{\"seed\":20260,\"balance\":\"undersample\"}");
+
+        JsonNode accepted = proxy(ApiEvents.withHeader(event, "prefer", "respond-async"));
+        assertEquals(202, accepted.get("statusCode").asInt(), accepted.toString());
+        JsonNode job = MAPPER.readTree(accepted.get("body").asText());
+        String location = accepted.at("/headers/location").asText();
+        assertEquals("/datasets/" + KERMANY + "/splits/" + job.get("jobId").asText(), location);
+        assertEquals(SplitJobService.JOB_ID_HEX_DIGITS, job.get("jobId").asText().length());
+
+        JsonNode done = poll(location);
+        assertEquals(200, done.get("statusCode").asInt(), done.toString());
+        JsonNode split = MAPPER.readTree(done.get("body").asText());
+        assertEquals("/datasets/" + KERMANY + "/splits/" + split.get("splitId").asText(),
+                done.at("/headers/location").asText());
+
+        JsonNode synchronous = proxy(event);
+        assertEquals(200, synchronous.get("statusCode").asInt(), "the job made the very split a request would");
+        assertEquals(synchronous.get("body").asText(), done.get("body").asText());
+    }
+
+    @Test
+    void anAsynchronousSplitOfAnUnknownDatasetIsPolledToA404() throws Exception {
+        JsonNode accepted = proxy(ApiEvents.withHeader(ApiEvents.load("api-create-split.json", "never-uploaded-async"),
+                "prefer", "respond-async"));
+        assertEquals(202, accepted.get("statusCode").asInt(), accepted.toString());
+        JsonNode done = poll(accepted.at("/headers/location").asText());
+        assertEquals(404, done.get("statusCode").asInt(), done.toString());
+        assertEquals("application/problem+json", done.at("/headers/content-type").asText());
+        assertTrue(MAPPER.readTree(done.get("body").asText()).get("detail").asText().contains("never-uploaded-async"));
+    }
+
+    @Test
+    void aSplitJobEventFromApiGatewayIsAnOrdinaryRequest() throws Exception {
+        // API Gateway always sends a request context, so a client's x-cxr-split-job header runs no job.
+        JsonNode r = proxy(ApiEvents.withHeader(ApiEvents.load("api-create-split.json", "never-uploaded"),
+                SplitJobEvent.HEADER, "0".repeat(SplitJobService.JOB_ID_HEX_DIGITS)));
+        assertEquals(404, r.get("statusCode").asInt());
+        assertTrue(MAPPER.readTree(r.get("body").asText()).get("detail").asText().contains("no indexed images"));
+    }
 }
