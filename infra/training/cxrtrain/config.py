@@ -12,6 +12,8 @@ class ConfigError(ValueError):
 
 
 ARCHS = ("vgg16", "small")
+OPERATING_POINTS = ("sensitivity", "youden")
+CALIBRATIONS = ("temperature", "none")
 OPTIMIZERS = ("adam", "sgd")
 CLASS_WEIGHTS = ("auto", "none")
 
@@ -80,6 +82,10 @@ class Config:
     download_threads: int = 16
     threads: int = 0
     reference_images: int = 8
+    operating_point: str = "sensitivity"
+    target_sensitivity: float = 0.95
+    calibration: str = "temperature"
+    bootstrap: int = 1000
 
     def params(self):
         """The training parameters as recorded in metrics.json (no infrastructure settings)."""
@@ -106,6 +112,9 @@ class Config:
             },
             "classWeights": self.class_weights,
             "threshold": self.threshold,
+            "operatingPoint": {"method": self.operating_point, "targetSensitivity": self.target_sensitivity},
+            "calibration": self.calibration,
+            "bootstrapResamples": self.bootstrap,
         }
 
     def as_dict(self):
@@ -142,6 +151,11 @@ def _parser():
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), help="CXR_DEVICE, default auto")
     p.add_argument("--workers", type=int, help="data loader worker processes (CXR_WORKERS)")
     p.add_argument("--threads", type=int, help="CPU threads for torch (CXR_THREADS, default: all cores)")
+    p.add_argument("--operating-point", choices=OPERATING_POINTS,
+                   help="how the threshold is chosen on val: the target sensitivity, or Youden's J")
+    p.add_argument("--target-sensitivity", type=float, help="sensitivity the threshold must reach on val (0.95)")
+    p.add_argument("--calibration", choices=CALIBRATIONS, help="temperature scaling fitted on val, or none")
+    p.add_argument("--bootstrap", type=int, help="bootstrap resamples of the confidence intervals (1000)")
     return p
 
 
@@ -239,6 +253,18 @@ def load(argv=None, env=None):
     if image_size % 32 != 0:
         raise ConfigError(f"imageSize must be a multiple of 32 (five 2x poolings), got {image_size}")
 
+    op = params.get("operatingPoint") or {}
+    if not isinstance(op, dict):
+        raise ConfigError("CXR_PARAMS.operatingPoint must be an object")
+    op_method = args.operating_point or op.get("method") or "sensitivity"
+    if op_method not in OPERATING_POINTS:
+        raise ConfigError(f"operatingPoint.method must be one of {', '.join(OPERATING_POINTS)}, got {op_method!r}")
+    target = args.target_sensitivity if args.target_sensitivity is not None else op.get("targetSensitivity", 0.95)
+    calibration = args.calibration or params.get("calibration") or "temperature"
+    if calibration not in CALIBRATIONS:
+        raise ConfigError(f"calibration must be one of {', '.join(CALIBRATIONS)}, got {calibration!r}")
+    bootstrap = args.bootstrap if args.bootstrap is not None else params.get("bootstrapResamples", 1000)
+
     class_names = pick(args.class_names, "CXR_CLASS_NAMES")
     threads = pick(args.threads, "CXR_THREADS")
     workers = pick(args.workers, "CXR_WORKERS")
@@ -269,4 +295,8 @@ def load(argv=None, env=None):
         device=pick(args.device, "CXR_DEVICE") or "auto",
         workers=_num(workers, "workers", int, 0, 64) if workers is not None else None,
         threads=_num(threads, "threads", int, 1, 1024) if threads is not None else 0,
+        operating_point=op_method,
+        target_sensitivity=_num(target, "operatingPoint.targetSensitivity", float, 0.0, 1.0),
+        calibration=calibration,
+        bootstrap=_num(bootstrap, "bootstrapResamples", int, 0, 100000),
     )

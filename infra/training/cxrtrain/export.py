@@ -12,8 +12,9 @@ INPUT_NAME = "input"
 OUTPUT_NAME = "logits"
 
 
-def metadata(image_size, class_names, threshold, extra=None):
-    """The cxr.* metadata contract: size, channels, layout, scale, mean/std, classes, threshold, resize, output."""
+def metadata(image_size, class_names, threshold, extra=None, temperature=1.0):
+    """The cxr.* metadata contract: size, channels, layout, scale, mean/std, classes, threshold, resize, output,
+    and the temperature the logits are divided by before the softmax (calibration)."""
     props = {
         "cxr.input_size": str(image_size),
         "cxr.channels": "3",
@@ -25,12 +26,13 @@ def metadata(image_size, class_names, threshold, extra=None):
         "cxr.threshold": repr(float(threshold)),
         "cxr.resize": "stretch",
         "cxr.output": "logits",
+        "cxr.temperature": repr(float(temperature)),
     }
     props.update({k: str(v) for k, v in (extra or {}).items()})
     return props
 
 
-def export(model, path, image_size, class_names, threshold=0.5, extra_metadata=None):
+def export(model, path, image_size, class_names, threshold=0.5, extra_metadata=None, temperature=1.0):
     """Exports the model (eval mode, CPU, fp32) with a dynamic batch axis; checks the file; returns the metadata."""
     model = model.eval().cpu()
     dummy = torch.zeros(1, 3, image_size, image_size, dtype=torch.float32)
@@ -43,7 +45,7 @@ def export(model, path, image_size, class_names, threshold=0.5, extra_metadata=N
                           input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
                           dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}}, **kwargs)
     proto = onnx.load(path)
-    props = metadata(image_size, class_names, threshold, extra_metadata)
+    props = metadata(image_size, class_names, threshold, extra_metadata, temperature)
     del proto.metadata_props[:]
     for key, value in props.items():
         entry = proto.metadata_props.add()

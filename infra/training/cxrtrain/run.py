@@ -21,7 +21,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from . import config as config_mod
-from . import data, evaluate, export, manifest, nets, plots
+from . import assess, data, evaluate, export, manifest, nets, plots
 from .storage import Storage, StorageError, is_s3, local_path
 
 log = logging.getLogger("cxr.train")
@@ -222,11 +222,12 @@ def train(cfg, work_dir, storage):
         model.load_state_dict(best_state)
 
     t0 = time.time()
-    test_probs, test_labels, test_loss = _predict(model, test_loader, device, val_criterion, amp)
-    test_metrics = evaluate.classification_metrics(test_labels, test_probs, cfg.threshold)
+    _, _, test_loss = _predict(model, test_loader, device, val_criterion, amp)
+    # --- assessment: temperature and operating point fitted on val, test metrics there with CIs, plots ---
+    trust = assess.assess(model, val_loader, test_loader, device, cfg, names, work_dir, log, amp)
+    test_metrics, val_metrics = trust["test"], trust["val"]
+    # --- end of assessment ---
     test_metrics["loss"] = test_loss
-    val_probs, val_labels, _ = _predict(model, val_loader, device, val_criterion, amp)
-    val_metrics = evaluate.classification_metrics(val_labels, val_probs, cfg.threshold)
     t_test = time.time() - t0
     log.info("test: accuracy %.4f sensitivity %s specificity %s precision %s f1 %s roc_auc %s (n=%d)",
              test_metrics["accuracy"], *(_fmt(test_metrics[k]) for k in
@@ -236,22 +237,19 @@ def train(cfg, work_dir, storage):
     t0 = time.time()
     onnx_path = os.path.join(work_dir, "model.onnx")
     created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    props = export.export(model, onnx_path, cfg.image_size, names, cfg.threshold,
-                          {"cxr.run_id": cfg.run_id, "cxr.arch": cfg.arch, "cxr.created_at": created})
+    props = export.export(model, onnx_path, cfg.image_size, names, trust["threshold"],
+                          {"cxr.run_id": cfg.run_id, "cxr.arch": cfg.arch, "cxr.created_at": created},
+                          temperature=trust["temperature"])
     t_export = time.time() - t0
     log.info("exported %s (%.1f MiB, opset %d) in %.1fs", onnx_path, os.path.getsize(onnx_path) / 2**20,
              export.OPSET, t_export)
 
-    reference, inputs = _reference(model, manifests["test"], test_set, cfg.reference_images, names, cfg.image_size)
+    reference, inputs = _reference(model, manifests["test"], test_set, cfg.reference_images, names, cfg.image_size,
+                                   trust["temperature"], trust["threshold"])
     with open(os.path.join(work_dir, "reference.json"), "w") as f:
         json.dump(reference, f, indent=1)
     onnx_check = _onnx_check(onnx_path, inputs, reference)
 
-    positive = test_labels == n_classes - 1
-    plots.roc(os.path.join(work_dir, "roc.png"), positive, test_probs[:, -1], test_metrics["roc_auc"],
-              f"ROC on test ({names[-1]} positive)")
-    plots.confusion(os.path.join(work_dir, "confusion_matrix.png"), test_metrics["confusion_matrix"], names,
-                    "Confusion matrix (test)")
     plots.losses(os.path.join(work_dir, "loss.png"), history, best_epoch)
 
     clean = lambda d: {k: evaluate.finite_or_none(v) if isinstance(v, float) else v for k, v in d.items()}  # noqa
@@ -262,6 +260,8 @@ def train(cfg, work_dir, storage):
         "positiveClass": names[-1],
         "test": clean(test_metrics),
         "val": clean(val_metrics),
+        "operatingPoint": trust["operatingPoint"],
+        "calibration": trust["calibration"],
         "bestEpoch": best_epoch,
         "bestValLoss": evaluate.finite_or_none(best_loss),
         "epochsRun": len(history),
@@ -286,8 +286,9 @@ def train(cfg, work_dir, storage):
     return metrics
 
 
-def _reference(model, entries, dataset, k, names, size):
-    """PyTorch's probabilities for the first k distinct test images, on the CPU in fp32 (as ONNX Runtime runs)."""
+def _reference(model, entries, dataset, k, names, size, temperature=1.0, threshold=0.5):
+    """PyTorch's probabilities (softmax of logits / temperature) for the first k distinct test images, on the CPU
+    in fp32 (as ONNX Runtime runs)."""
     model = model.eval().cpu()
     rows, inputs, seen = [], [], set()
     for i, e in enumerate(entries):
@@ -299,10 +300,11 @@ def _reference(model, entries, dataset, k, names, size):
         x, _ = dataset[i]
         inputs.append(x)
         with torch.no_grad():
-            p = torch.softmax(model(x.unsqueeze(0)).double(), dim=1)[0].tolist()
+            p = torch.softmax(model(x.unsqueeze(0)).double() / temperature, dim=1)[0].tolist()
         rows.append({"source-ref": e.source_ref, "class": e.label, "probabilities": p})
-    return ({"inputSize": size, "classNames": names, "images": rows,
-             "note": "PyTorch eval-mode class probabilities (softmax of the logits), CPU fp32"},
+    return ({"inputSize": size, "classNames": names, "images": rows, "temperature": temperature,
+             "threshold": threshold,
+             "note": "PyTorch eval-mode class probabilities (softmax of the logits / temperature), CPU fp32"},
             torch.stack(inputs) if inputs else None)
 
 
@@ -316,7 +318,8 @@ def _onnx_check(onnx_path, inputs, reference, tolerance=1e-4):
     if inputs is None:
         return None
     session = onnxruntime.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
-    logits = session.run(None, {export.INPUT_NAME: inputs.numpy().astype(np.float32)})[0].astype(np.float64)
+    logits = session.run([export.OUTPUT_NAME], {export.INPUT_NAME: inputs.numpy().astype(np.float32)})[0]
+    logits = logits.astype(np.float64) / reference.get("temperature", 1.0)
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs = e / e.sum(axis=1, keepdims=True)
     expected = np.array([row["probabilities"] for row in reference["images"]])

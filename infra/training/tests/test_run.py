@@ -40,7 +40,7 @@ def test_a_run_writes_model_metrics_plots_and_log(tmp_path):
     out = tmp_path / "out"
     assert main(args(tmp_path, out)) == 0
     for name in ("model.onnx", "metrics.json", "roc.png", "confusion_matrix.png", "loss.png", "train.log",
-                 "reference.json"):
+                 "reference.json", "reliability.png"):
         assert (out / name).stat().st_size > 0, name
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics["test"]) >= {"accuracy", "sensitivity", "specificity", "precision", "f1", "roc_auc",
@@ -48,7 +48,18 @@ def test_a_run_writes_model_metrics_plots_and_log(tmp_path):
     assert metrics["classNames"] == ["NORMAL", "PNEUMONIA"] and metrics["epochsRun"] == 2
     assert len(metrics["history"]) == 2 and metrics["device"]["type"] == "cpu"
     assert metrics["params"]["augmentation"]["horizontalFlip"] is False
-    assert export.read_metadata(str(out / "model.onnx"))["cxr.input_size"] == "32"
+    meta = export.read_metadata(str(out / "model.onnx"))
+    assert meta["cxr.input_size"] == "32"
+    # The operating point and temperature chosen on val are what the model carries and the test was scored at.
+    op, calib = metrics["operatingPoint"], metrics["calibration"]
+    assert op["method"] == "sensitivity" and op["targetSensitivity"] == 0.95 and op["sensitivity"] >= 0.95
+    assert float(meta["cxr.threshold"]) == op["threshold"] == metrics["test"]["threshold"]
+    assert float(meta["cxr.temperature"]) == calib["temperature"] > 0
+    assert calib["valNll"]["after"] <= calib["valNll"]["before"] + 1e-12
+    assert set(calib["ece"]["test"]) == {"before", "after"}
+    ci = metrics["test"]["ci"]
+    assert set(ci) >= {"roc_auc", "sensitivity", "specificity", "ppv", "npv"} and ci["resamples"] == 1000
+    assert ci["sensitivity"]["low"] <= metrics["test"]["sensitivity"] <= ci["sensitivity"]["high"]
     log = (out / "train.log").read_text()
     assert "epoch 1/2 loss" in log and "epoch 2/2 loss" in log
     reference = json.loads((out / "reference.json").read_text())
