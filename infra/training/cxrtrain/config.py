@@ -86,6 +86,9 @@ class Config:
     target_sensitivity: float = 0.95
     calibration: str = "temperature"
     bootstrap: int = 1000
+    eval_manifest: Optional[str] = None
+    champion_output: Optional[str] = None
+    champion_version: Optional[str] = None
 
     def params(self):
         """The training parameters as recorded in metrics.json (no infrastructure settings)."""
@@ -156,6 +159,10 @@ def _parser():
     p.add_argument("--target-sensitivity", type=float, help="sensitivity the threshold must reach on val (0.95)")
     p.add_argument("--calibration", choices=CALIBRATIONS, help="temperature scaling fitted on val, or none")
     p.add_argument("--bootstrap", type=int, help="bootstrap resamples of the confidence intervals (1000)")
+    p.add_argument("--eval-manifest", help="the dataset's evaluation manifest (CXR_EVAL_MANIFEST): scored, "
+                   "checked for leakage, compared with the promoted model")
+    p.add_argument("--champion-output", help="output prefix of the promoted model's run (CXR_CHAMPION_OUTPUT)")
+    p.add_argument("--champion-version", help="the promoted model's version (CXR_CHAMPION_VERSION)")
     return p
 
 
@@ -299,4 +306,7 @@ def load(argv=None, env=None):
         target_sensitivity=_num(target, "operatingPoint.targetSensitivity", float, 0.0, 1.0),
         calibration=calibration,
         bootstrap=_num(bootstrap, "bootstrapResamples", int, 0, 100000),
+        eval_manifest=pick(args.eval_manifest, "CXR_EVAL_MANIFEST"),
+        champion_output=pick(args.champion_output, "CXR_CHAMPION_OUTPUT"),
+        champion_version=pick(args.champion_version, "CXR_CHAMPION_VERSION"),
     )

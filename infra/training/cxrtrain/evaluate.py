@@ -86,6 +86,21 @@ def classification_metrics(y_true, probabilities, threshold=0.5):
     }
 
 
+def finite_tree(obj):
+    """A JSON-ready copy of nested dicts/lists: numpy scalars as Python numbers, NaN and infinities as null."""
+    if isinstance(obj, dict):
+        return {k: finite_tree(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [finite_tree(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return finite_or_none(obj)
+    return obj
+
+
 def finite_or_none(value):
     """JSON has no NaN: undefined figures are written as null."""
     if value is None:

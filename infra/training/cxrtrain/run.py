@@ -21,7 +21,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from . import config as config_mod
-from . import assess, data, evaluate, export, manifest, nets, plots
+from . import assess, data, evaluate, export, manifest, nets, paired, plots
 from .storage import Storage, StorageError, is_s3, local_path
 
 log = logging.getLogger("cxr.train")
@@ -137,6 +137,15 @@ def train(cfg, work_dir, storage):
     log.info("images: %d distinct read and decoded at %dx%d in %.1fs", len(images), cfg.image_size,
              cfg.image_size, t_data)
 
+    # --- evaluation manifest: read, decoded and checked for leakage before any training ---
+    eval_entries = None
+    if cfg.eval_manifest:
+        eval_entries = paired.read_manifest(storage, cfg.eval_manifest)
+        images.update(data.load_images(storage, sorted({e.source_ref for e in eval_entries} - set(images)),
+                                       cfg.image_size, cfg.cache_dir, cfg.download_threads, log))
+        paired.check_leakage(eval_entries, {"train": manifests["train"], "val": manifests["val"]}, images,
+                             cfg.eval_manifest)
+    # --- end of evaluation manifest ---
     train_set = data.XrayDataset(manifests["train"], images, data.augmentation(cfg.augmentation))
     val_set = data.XrayDataset(manifests["val"], images)
     test_set = data.XrayDataset(manifests["test"], images)
@@ -226,6 +235,11 @@ def train(cfg, work_dir, storage):
     # --- assessment: temperature and operating point fitted on val, test metrics there with CIs, plots ---
     trust = assess.assess(model, val_loader, test_loader, device, cfg, names, work_dir, log, amp)
     test_metrics, val_metrics = trust["test"], trust["val"]
+    evaluation = None
+    if eval_entries is not None:
+        eval_loader = DataLoader(data.XrayDataset(eval_entries, images), shuffle=False, **loader_args)
+        evaluation = paired.evaluate_run(cfg, storage, model, device, eval_entries, eval_loader, names, trust,
+                                         work_dir, log, amp)
     # --- end of assessment ---
     test_metrics["loss"] = test_loss
     t_test = time.time() - t0
@@ -258,10 +272,11 @@ def train(cfg, work_dir, storage):
         "createdAt": created,
         "classNames": names,
         "positiveClass": names[-1],
-        "test": clean(test_metrics),
-        "val": clean(val_metrics),
-        "operatingPoint": trust["operatingPoint"],
-        "calibration": trust["calibration"],
+        "test": evaluate.finite_tree(test_metrics),
+        "val": evaluate.finite_tree(val_metrics),
+        "operatingPoint": evaluate.finite_tree(trust["operatingPoint"]),
+        "calibration": evaluate.finite_tree(trust["calibration"]),
+        "evaluation": evaluate.finite_tree(evaluation),
         "bestEpoch": best_epoch,
         "bestValLoss": evaluate.finite_or_none(best_loss),
         "epochsRun": len(history),

@@ -133,7 +133,7 @@ class TrainingJobTest {
         assertEquals(0, exit, "train.py failed; see target/training-job-test.log");
 
         assertTrue(outputs(runId).containsAll(Set.of("model.onnx", "metrics.json", "roc.png", "confusion_matrix.png",
-                "loss.png", "train.log", "reference.json")), outputs(runId).toString());
+                "loss.png", "train.log", "reference.json", "reliability.png")), outputs(runId).toString());
         JsonNode metrics = MAPPER.readTree(object(runId, "metrics.json"));
         double auc = metrics.at("/test/roc_auc").asDouble();
         assertTrue(auc >= 0.9, "test ROC AUC " + auc);
@@ -178,7 +178,11 @@ class TrainingJobTest {
                 assertEquals(List.of("NORMAL", "PNEUMONIA"), p.classNames());
                 assertEquals(Preprocessing.Output.LOGITS, p.output());
                 assertEquals(Preprocessing.Resize.STRETCH, p.resize());
-                assertEquals(0.5, p.threshold());
+                // The operating point and temperature fitted on val travel in the model's metadata.
+                JsonNode metrics = MAPPER.readTree(object(runId, "metrics.json"));
+                assertEquals(metrics.at("/operatingPoint/threshold").asDouble(), p.threshold(), 0);
+                assertEquals(metrics.at("/calibration/temperature").asDouble(), p.temperature(), 0);
+                assertEquals(reference.path("temperature").asDouble(), p.temperature(), 0);
             } finally {
                 model.release();
             }
@@ -196,6 +200,11 @@ class TrainingJobTest {
                     assertEquals(expected.get(k)[c], p[c], 1e-4, "image " + k + " class " + c + ": "
                             + Arrays.toString(p) + " vs " + Arrays.toString(expected.get(k)));
                 }
+            }
+            for (int k = 0; k < n; k++) {
+                String expectedLabel = expected.get(k)[1] >= reference.path("threshold").asDouble() ? "PNEUMONIA"
+                        : "NORMAL";
+                assertEquals(expectedLabel, result.predictions().get(k).label(), "image " + k);
             }
             System.out.printf("predict service vs PyTorch on %d test images: max |dp| = %.2e%n", n, maxDiff);
         }
