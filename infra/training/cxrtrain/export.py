@@ -10,6 +10,7 @@ from .data import IMAGENET_MEAN, IMAGENET_STD, SCALE
 OPSET = 17
 INPUT_NAME = "input"
 OUTPUT_NAME = "logits"
+GRADCAM_NAME = "gradcam"
 
 
 def metadata(image_size, class_names, threshold, extra=None, temperature=1.0):
@@ -32,9 +33,19 @@ def metadata(image_size, class_names, threshold, extra=None, temperature=1.0):
     return props
 
 
-def export(model, path, image_size, class_names, threshold=0.5, extra_metadata=None, temperature=1.0):
-    """Exports the model (eval mode, CPU, fp32) with a dynamic batch axis; checks the file; returns the metadata."""
+def export(model, path, image_size, class_names, threshold=0.5, extra_metadata=None, temperature=1.0,
+           explain=True):
+    """Exports the model (eval mode, CPU, fp32) with a dynamic batch axis; checks the file; returns the metadata.
+
+    explain: a second output, "gradcam" (batch x classes x h x w), holds each class's Grad-CAM map on the last
+    convolutional block, computed in the graph (cxrtrain.gradcam); cxr.explain names it."""
     model = model.eval().cpu()
+    outputs = [OUTPUT_NAME]
+    if explain:
+        from .gradcam import GradCam
+
+        model = GradCam(model).eval()
+        outputs.append(GRADCAM_NAME)
     dummy = torch.zeros(1, 3, image_size, image_size, dtype=torch.float32)
     kwargs = {}
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
@@ -42,10 +53,12 @@ def export(model, path, image_size, class_names, threshold=0.5, extra_metadata=N
         kwargs["dynamo"] = False
     with torch.no_grad():
         torch.onnx.export(model, dummy, path, export_params=True, opset_version=OPSET, do_constant_folding=True,
-                          input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
-                          dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}}, **kwargs)
+                          input_names=[INPUT_NAME], output_names=outputs,
+                          dynamic_axes={name: {0: "batch"} for name in [INPUT_NAME] + outputs}, **kwargs)
     proto = onnx.load(path)
     props = metadata(image_size, class_names, threshold, extra_metadata, temperature)
+    if explain:
+        props["cxr.explain"] = GRADCAM_NAME
     del proto.metadata_props[:]
     for key, value in props.items():
         entry = proto.metadata_props.add()

@@ -18,19 +18,6 @@ class LeakageError(manifest.ManifestError):
     """The evaluation manifest shares images, patients or contents with the run's train or val data (exit 2)."""
 
 
-def read_manifest(storage, uri):
-    try:
-        text = storage.read_bytes(uri).decode("utf-8")
-    except StorageError as e:
-        raise manifest.ManifestError(f"evaluation manifest: {e}")
-    except UnicodeDecodeError:
-        raise manifest.ManifestError(f"evaluation manifest {uri} is not UTF-8 text")
-    entries = manifest.parse(text, uri)
-    if not entries:
-        raise manifest.ManifestError(f"evaluation manifest {uri} has no entries")
-    return entries
-
-
 def content_key(pixels):
     return hashlib.sha256(np.ascontiguousarray(pixels).tobytes()).hexdigest()
 

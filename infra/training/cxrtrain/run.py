@@ -21,8 +21,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from . import config as config_mod
-from . import assess, data, evaluate, export, manifest, nets, paired, plots
-from .storage import Storage, StorageError, is_s3, local_path
+from . import assess, data, evaluate, export, gradcam, manifest, nets, paired, plots, report
+from .storage import Storage, is_s3, local_path
 
 log = logging.getLogger("cxr.train")
 
@@ -62,16 +62,7 @@ def _device_info(device):
 def _read_manifests(storage, cfg):
     manifests = {}
     for split, uri in (("train", cfg.train_manifest), ("val", cfg.val_manifest), ("test", cfg.test_manifest)):
-        try:
-            text = storage.read_bytes(uri).decode("utf-8")
-        except StorageError as e:
-            raise manifest.ManifestError(f"{split} manifest: {e}")
-        except UnicodeDecodeError:
-            raise manifest.ManifestError(f"{split} manifest {uri} is not UTF-8 text")
-        entries = manifest.parse(text, uri)
-        if not entries:
-            raise manifest.ManifestError(f"{split} manifest {uri} has no entries")
-        manifests[split] = entries
+        manifests[split] = manifest.read(storage, uri, split)
     return manifests
 
 
@@ -140,7 +131,7 @@ def train(cfg, work_dir, storage):
     # --- evaluation manifest: read, decoded and checked for leakage before any training ---
     eval_entries = None
     if cfg.eval_manifest:
-        eval_entries = paired.read_manifest(storage, cfg.eval_manifest)
+        eval_entries = manifest.read(storage, cfg.eval_manifest, "evaluation")
         images.update(data.load_images(storage, sorted({e.source_ref for e in eval_entries} - set(images)),
                                        cfg.image_size, cfg.cache_dir, cfg.download_threads, log))
         paired.check_leakage(eval_entries, {"train": manifests["train"], "val": manifests["val"]}, images,
@@ -260,6 +251,12 @@ def train(cfg, work_dir, storage):
 
     reference, inputs = _reference(model, manifests["test"], test_set, cfg.reference_images, names, cfg.image_size,
                                    trust["temperature"], trust["threshold"])
+    # --- Grad-CAM reference: PyTorch autograd's maps of the reference images, and their input tensors ---
+    if inputs is not None:
+        reference["gradcam"] = gradcam.autograd_gradcam(model, inputs)[1].double().tolist()
+        reference["inputsFile"] = "reference-inputs.f32"
+        inputs.numpy().astype("<f4").tofile(os.path.join(work_dir, "reference-inputs.f32"))
+    # --- end of Grad-CAM reference ---
     with open(os.path.join(work_dir, "reference.json"), "w") as f:
         json.dump(reference, f, indent=1)
     onnx_check = _onnx_check(onnx_path, inputs, reference)
@@ -296,6 +293,10 @@ def train(cfg, work_dir, storage):
                   "onnxBytes": os.path.getsize(onnx_path), "opset": export.OPSET, "metadata": props,
                   "onnxCheck": onnx_check},
     }
+    # --- report: one HTML page with the plots, the paired comparison and Grad-CAM overlays ---
+    metrics["report"] = report.write(work_dir, metrics, report.gradcam_overlays(
+        model, test_set, manifests["test"], names, trust["threshold"], trust["temperature"]))
+    # --- end of report ---
     with open(os.path.join(work_dir, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2, allow_nan=False)
     return metrics
@@ -343,7 +344,16 @@ def _onnx_check(onnx_path, inputs, reference, tolerance=1e-4):
              onnxruntime.__version__, diff, len(expected))
     if diff > tolerance:
         raise RuntimeError(f"the ONNX export differs from PyTorch by {diff:.2e} (> {tolerance:g})")
-    return {"onnxruntime": onnxruntime.__version__, "maxAbsProbabilityDiff": diff, "images": len(expected)}
+    check = {"onnxruntime": onnxruntime.__version__, "maxAbsProbabilityDiff": diff, "images": len(expected)}
+    if "gradcam" in reference:
+        cam = session.run([export.GRADCAM_NAME], {export.INPUT_NAME: inputs.numpy().astype(np.float32)})[0]
+        want = np.array(reference["gradcam"])
+        cam_diff = float(np.abs(cam - want).max()) / max(1.0, float(np.abs(want).max()))
+        log.info("ONNX Runtime's Grad-CAM equals PyTorch autograd's within %.2e (relative to the peak)", cam_diff)
+        if cam_diff > tolerance:
+            raise RuntimeError(f"the ONNX Grad-CAM differs from PyTorch autograd by {cam_diff:.2e} (> {tolerance:g})")
+        check["maxGradcamDiff"] = cam_diff
+    return check
 
 
 def _fmt(v):

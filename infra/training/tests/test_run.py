@@ -40,7 +40,7 @@ def test_a_run_writes_model_metrics_plots_and_log(tmp_path):
     out = tmp_path / "out"
     assert main(args(tmp_path, out)) == 0
     for name in ("model.onnx", "metrics.json", "roc.png", "confusion_matrix.png", "loss.png", "train.log",
-                 "reference.json", "reliability.png"):
+                 "reference.json", "reliability.png", "report.html", "reference-inputs.f32"):
         assert (out / name).stat().st_size > 0, name
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics["test"]) >= {"accuracy", "sensitivity", "specificity", "precision", "f1", "roc_auc",
@@ -57,6 +57,9 @@ def test_a_run_writes_model_metrics_plots_and_log(tmp_path):
     assert float(meta["cxr.temperature"]) == calib["temperature"] > 0
     assert calib["valNll"]["after"] <= calib["valNll"]["before"] + 1e-12
     assert set(calib["ece"]["test"]) == {"before", "after"}
+    page = (out / "report.html").read_text()
+    assert metrics["report"] == "report.html" and page.startswith("<!doctype html>")
+    assert page.count("data:image/png;base64,") >= 4 + 4 and "No evaluation manifest is pinned" in page
     ci = metrics["test"]["ci"]
     assert set(ci) >= {"roc_auc", "sensitivity", "specificity", "ppv", "npv"} and ci["resamples"] == 1000
     assert ci["sensitivity"]["low"] <= metrics["test"]["sensitivity"] <= ci["sensitivity"]["high"]
@@ -107,6 +110,8 @@ def test_paired_evaluation_scores_both_models_on_the_evaluation_set(tmp_path):
     assert auc["difference"] == auc["new"] - auc["promoted"]
     assert auc["promoted"] == block["metrics"]["roc_auc"]  # the first model's own figure, on the same images
     assert c["metrics"]["sensitivity"]["test"] == "paired bootstrap"
+    assert "Paired comparison with the promoted model" in (second / "report.html").read_text()
+    assert "DeLong" in (second / "report.html").read_text()
 
 
 def test_an_evaluation_manifest_that_overlaps_the_training_data_fails_naming_the_overlap(tmp_path):

@@ -126,6 +126,9 @@ public class TrainingEventService {
                 shown.put(key, root.get(key));
             }
         }
+        if (root.get("report") instanceof String page && !page.contains("/")) {
+            shown.put("report", run.outputUri() + page);
+        }
         runs.recordModel(run.runId(), new TrainingRuns.ModelOutcome(model.version(), model.modelUri(), shown,
                 decision.promote(), decision.reason()));
         LOG.infof("run %s: registered model %s, %s (%s)", run.runId(), model.version(),

@@ -178,7 +178,8 @@ class TrainingEventServiceTest {
                 + ",\"test\":\"DeLong\"}}}";
         files.put(run.outputUri() + "metrics.json", "{\"runId\":\"" + run.runId() + "\",\"test\":{\"sensitivity\":0.96,"
                 + "\"roc_auc\":" + newAuc + ",\"threshold\":0.31},\"operatingPoint\":{\"method\":\"sensitivity\","
-                + "\"threshold\":0.31},\"evaluation\":{\"n\":200,\"comparison\":" + comparison + "}}");
+                + "\"threshold\":0.31},\"evaluation\":{\"n\":200,\"comparison\":" + comparison + "},"
+                + "\"report\":\"report.html\"}");
     }
 
     @Test
@@ -201,6 +202,7 @@ class TrainingEventServiceTest {
         Map<String, Object> evaluation = (Map<String, Object>) c.metrics().get("evaluation");
         assertEquals(200, evaluation.get("n"));
         assertEquals(0.31, ((Map<?, ?>) c.metrics().get("operatingPoint")).get("threshold"));
+        assertEquals(close.outputUri() + "report.html", c.metrics().get("report"));
 
         // The unpaired figures (0.93 < 0.99 on another test set) do not matter: the paired test does.
         TrainingRun better = newRun();
