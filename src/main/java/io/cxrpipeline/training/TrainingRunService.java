@@ -127,8 +127,10 @@ public class TrainingRunService {
 
         TrainingRun run = pending(runId, dataset, splitId, params, split, token, now);
         if (evaluation != null) {
-            evaluation.checkLeakage(dataset, splitId, Map.of("train", run.manifests().train(), "val",
-                    run.manifests().val()));
+            Map<String, String> used = new LinkedHashMap<>(); // train first, then val: a stable message
+            used.put("train", run.manifests().train());
+            used.put("val", run.manifests().val());
+            evaluation.checkLeakage(dataset, splitId, used);
         }
         if (!runs.create(run)) {
             return new Submission(resume(runs.find(runId).orElseThrow()), false);
