@@ -15,6 +15,8 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 ARCHS = ("vgg16", "small")
+OPERATING_POINTS = ("sensitivity", "youden")
+CALIBRATIONS = ("temperature", "none")
 OPTIMIZERS = ("adam", "sgd")
 CLASS_WEIGHTS = ("auto", "none")
 AMP = ("auto", "fp16", "bf16", "off")
@@ -92,6 +94,13 @@ class Config:
     resume: bool = True
     keep_checkpoint: bool = False
     gpus: Optional[int] = None  # processes to launch; None: one per visible GPU
+    operating_point: str = "sensitivity"
+    target_sensitivity: float = 0.95
+    calibration: str = "temperature"
+    bootstrap: int = 1000
+    eval_manifest: Optional[str] = None
+    champion_output: Optional[str] = None
+    champion_version: Optional[str] = None
 
     def params(self):
         """The training parameters as recorded in metrics.json (no infrastructure settings)."""
@@ -118,6 +127,9 @@ class Config:
             },
             "classWeights": self.class_weights,
             "threshold": self.threshold,
+            "operatingPoint": {"method": self.operating_point, "targetSensitivity": self.target_sensitivity},
+            "calibration": self.calibration,
+            "bootstrapResamples": self.bootstrap,
         }
 
     def as_dict(self):
@@ -172,6 +184,15 @@ def _parser():
                    help="keep the checkpoint after a successful run (CXR_KEEP_CHECKPOINT=true)")
     p.add_argument("--gpus", help="processes to launch, one per GPU, under torchrun (CXR_GPUS, default auto: every "
                    "visible GPU; 1 on the CPU)")
+    p.add_argument("--operating-point", choices=OPERATING_POINTS,
+                   help="how the threshold is chosen on val: the target sensitivity, or Youden's J")
+    p.add_argument("--target-sensitivity", type=float, help="sensitivity the threshold must reach on val (0.95)")
+    p.add_argument("--calibration", choices=CALIBRATIONS, help="temperature scaling fitted on val, or none")
+    p.add_argument("--bootstrap", type=int, help="bootstrap resamples of the confidence intervals (1000)")
+    p.add_argument("--eval-manifest", help="the dataset's evaluation manifest (CXR_EVAL_MANIFEST): scored, "
+                   "checked for leakage, compared with the promoted model")
+    p.add_argument("--champion-output", help="output prefix of the promoted model's run (CXR_CHAMPION_OUTPUT)")
+    p.add_argument("--champion-version", help="the promoted model's version (CXR_CHAMPION_VERSION)")
     return p
 
 
@@ -269,6 +290,18 @@ def load(argv=None, env=None):
     if image_size % 32 != 0:
         raise ConfigError(f"imageSize must be a multiple of 32 (five 2x poolings), got {image_size}")
 
+    op = params.get("operatingPoint") or {}
+    if not isinstance(op, dict):
+        raise ConfigError("CXR_PARAMS.operatingPoint must be an object")
+    op_method = args.operating_point or op.get("method") or "sensitivity"
+    if op_method not in OPERATING_POINTS:
+        raise ConfigError(f"operatingPoint.method must be one of {', '.join(OPERATING_POINTS)}, got {op_method!r}")
+    target = args.target_sensitivity if args.target_sensitivity is not None else op.get("targetSensitivity", 0.95)
+    calibration = args.calibration or params.get("calibration") or "temperature"
+    if calibration not in CALIBRATIONS:
+        raise ConfigError(f"calibration must be one of {', '.join(CALIBRATIONS)}, got {calibration!r}")
+    bootstrap = args.bootstrap if args.bootstrap is not None else params.get("bootstrapResamples", 1000)
+
     class_names = pick(args.class_names, "CXR_CLASS_NAMES")
     threads = pick(args.threads, "CXR_THREADS")
     workers = pick(args.workers, "CXR_WORKERS")
@@ -320,6 +353,13 @@ def load(argv=None, env=None):
         resume=resume,
         keep_checkpoint=keep,
         gpus=_auto(gpus, "CXR_GPUS", int, 1, 64),
+        operating_point=op_method,
+        target_sensitivity=_num(target, "operatingPoint.targetSensitivity", float, 0.0, 1.0),
+        calibration=calibration,
+        bootstrap=_num(bootstrap, "bootstrapResamples", int, 0, 100000),
+        eval_manifest=pick(args.eval_manifest, "CXR_EVAL_MANIFEST"),
+        champion_output=pick(args.champion_output, "CXR_CHAMPION_OUTPUT"),
+        champion_version=pick(args.champion_version, "CXR_CHAMPION_VERSION"),
     )
 
 

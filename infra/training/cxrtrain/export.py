@@ -10,10 +10,12 @@ from .data import IMAGENET_MEAN, IMAGENET_STD, SCALE
 OPSET = 17
 INPUT_NAME = "input"
 OUTPUT_NAME = "logits"
+GRADCAM_NAME = "gradcam"
 
 
-def metadata(image_size, class_names, threshold, extra=None):
-    """The cxr.* metadata contract: size, channels, layout, scale, mean/std, classes, threshold, resize, output."""
+def metadata(image_size, class_names, threshold, extra=None, temperature=1.0):
+    """The cxr.* metadata contract: size, channels, layout, scale, mean/std, classes, threshold, resize, output,
+    and the temperature the logits are divided by before the softmax (calibration)."""
     props = {
         "cxr.input_size": str(image_size),
         "cxr.channels": "3",
@@ -25,14 +27,25 @@ def metadata(image_size, class_names, threshold, extra=None):
         "cxr.threshold": repr(float(threshold)),
         "cxr.resize": "stretch",
         "cxr.output": "logits",
+        "cxr.temperature": repr(float(temperature)),
     }
     props.update({k: str(v) for k, v in (extra or {}).items()})
     return props
 
 
-def export(model, path, image_size, class_names, threshold=0.5, extra_metadata=None):
-    """Exports the model (eval mode, CPU, fp32) with a dynamic batch axis; checks the file; returns the metadata."""
+def export(model, path, image_size, class_names, threshold=0.5, extra_metadata=None, temperature=1.0,
+           explain=True):
+    """Exports the model (eval mode, CPU, fp32) with a dynamic batch axis; checks the file; returns the metadata.
+
+    explain: a second output, "gradcam" (batch x classes x h x w), holds each class's Grad-CAM map on the last
+    convolutional block, computed in the graph (cxrtrain.gradcam); cxr.explain names it."""
     model = model.eval().cpu()
+    outputs = [OUTPUT_NAME]
+    if explain:
+        from .gradcam import GradCam
+
+        model = GradCam(model).eval()
+        outputs.append(GRADCAM_NAME)
     dummy = torch.zeros(1, 3, image_size, image_size, dtype=torch.float32)
     kwargs = {}
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
@@ -40,10 +53,12 @@ def export(model, path, image_size, class_names, threshold=0.5, extra_metadata=N
         kwargs["dynamo"] = False
     with torch.no_grad():
         torch.onnx.export(model, dummy, path, export_params=True, opset_version=OPSET, do_constant_folding=True,
-                          input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
-                          dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}}, **kwargs)
+                          input_names=[INPUT_NAME], output_names=outputs,
+                          dynamic_axes={name: {0: "batch"} for name in [INPUT_NAME] + outputs}, **kwargs)
     proto = onnx.load(path)
-    props = metadata(image_size, class_names, threshold, extra_metadata)
+    props = metadata(image_size, class_names, threshold, extra_metadata, temperature)
+    if explain:
+        props["cxr.explain"] = GRADCAM_NAME
     del proto.metadata_props[:]
     for key, value in props.items():
         entry = proto.metadata_props.add()

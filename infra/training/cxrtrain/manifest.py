@@ -51,6 +51,22 @@ def parse(text, uri="manifest"):
     return entries
 
 
+def read(storage, uri, name):
+    """Reads and parses a manifest through storage (S3 or a path); it must have entries."""
+    from .storage import StorageError
+
+    try:
+        text = storage.read_bytes(uri).decode("utf-8")
+    except StorageError as e:
+        raise ManifestError(f"{name} manifest: {e}")
+    except UnicodeDecodeError:
+        raise ManifestError(f"{name} manifest {uri} is not UTF-8 text")
+    entries = parse(text, uri)
+    if not entries:
+        raise ManifestError(f"{name} manifest {uri} has no entries")
+    return entries
+
+
 def class_names(manifests: Dict[str, List[Entry]], override=None):
     """The class names in class-index order: the override, else the manifests' class-name fields."""
     labels = sorted({e.label for entries in manifests.values() for e in entries})

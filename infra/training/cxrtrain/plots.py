@@ -1,16 +1,22 @@
-"""PNG plots of a run: ROC curve, confusion matrix, loss curves."""
+"""PNG plots of a run: ROC curve (with its bootstrap band), confusion matrix, loss curves, reliability diagram."""
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 
+from .calibration import reliability  # noqa: E402
 from .evaluate import roc_curve  # noqa: E402
 
 
-def roc(path, y_true_positive, scores, auc, title):
+def roc(path, y_true_positive, scores, auc, title, band=None, point=None):
+    """band: (fpr grid, tpr low, tpr high) drawn shaded; point: (fpr, tpr) of the operating point."""
     fpr, tpr, _ = roc_curve(y_true_positive, scores)
     fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
+    if band is not None and band[1] is not None:
+        ax.fill_between(band[0], band[1], band[2], color="tab:blue", alpha=0.2, lw=0, label="95% bootstrap band")
+    if point is not None:
+        ax.plot([point[0]], [point[1]], "o", color="tab:red", label="operating point")
     ax.plot(fpr, tpr, lw=2, label=f"ROC (AUC = {auc:.3f})" if auc is not None else "ROC")
     ax.plot([0, 1], [0, 1], "--", color="grey", lw=1)
     ax.set(xlim=(0, 1), ylim=(0, 1.01), xlabel="False positive rate (1 - specificity)",
@@ -50,6 +56,21 @@ def losses(path, history, best_epoch):
         ax.axvline(best_epoch, color="grey", ls="--", lw=1, label=f"best epoch ({best_epoch})")
     ax.set(xlabel="epoch", ylabel="cross-entropy", title="Loss")
     ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def reliability_diagram(path, curves, labels, bins=10, title="Reliability (test)"):
+    """curves: {name: (probabilities N x n, ece)}; accuracy against mean confidence per bin, one line each."""
+    fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
+    ax.plot([0, 1], [0, 1], "--", color="grey", lw=1, label="perfect calibration")
+    for name, (probabilities, ece) in curves.items():
+        _, counts, conf, acc = reliability(probabilities, labels, bins)
+        used = counts > 0
+        ax.plot(conf[used], acc[used], "o-", label=f"{name} (ECE {ece:.3f})" if ece is not None else name)
+    ax.set(xlim=(0, 1), ylim=(0, 1.01), xlabel="mean confidence", ylabel="accuracy", title=title)
+    ax.legend(loc="upper left")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

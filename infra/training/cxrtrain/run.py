@@ -23,11 +23,11 @@ from torch import nn
 
 from . import checkpoint
 from . import config as config_mod
-from . import dist, evaluate, manifest, nets, pipeline
+from . import assess, dist, evaluate, gradcam, manifest, nets, paired, pipeline, report
 from .augment import BatchAugmentation
 from .augment import mix_seed
 from .cache import GIB, ImageCache
-from .data import ImageError, normalise
+from .data import ImageError, decode, cache_path, normalise
 from .storage import Storage, StorageError, is_s3, local_path
 from .store import PixelStore, StreamLoader, load_order, store_key
 
@@ -71,16 +71,7 @@ def _device_info(ctx):
 def _read_manifests(storage, cfg):
     manifests = {}
     for split, uri in (("train", cfg.train_manifest), ("val", cfg.val_manifest), ("test", cfg.test_manifest)):
-        try:
-            text = storage.read_bytes(uri).decode("utf-8")
-        except StorageError as e:
-            raise manifest.ManifestError(f"{split} manifest: {e}")
-        except UnicodeDecodeError:
-            raise manifest.ManifestError(f"{split} manifest {uri} is not UTF-8 text")
-        entries = manifest.parse(text, uri)
-        if not entries:
-            raise manifest.ManifestError(f"{split} manifest {uri} has no entries")
-        manifests[split] = entries
+        manifests[split] = manifest.read(storage, uri, split)
     return manifests
 
 
@@ -177,6 +168,58 @@ def predict(model, batches, labels, ctx, dtype):
     return torch.softmax(logits.double(), dim=1).cpu().numpy(), labels, loss
 
 
+def predict_logits(model, batches, labels, ctx, dtype):
+    """(logits N x n float64, labels, mean unweighted loss) over a split, every process evaluating its shard;
+    every process gets the whole result."""
+    model.eval()
+    outputs = []
+    with torch.no_grad():
+        for x in batches:
+            with _autocast(dtype):
+                outputs.append(model(x).float())
+    logits = dist.gather_shards(ctx, torch.cat(outputs), batches.n)
+    y = torch.from_numpy(labels).to(ctx.device)
+    loss = F.cross_entropy(logits, y).item()
+    return logits.double().cpu().numpy(), labels, loss
+
+
+def _decoded(storage, cfg, refs):
+    """{ref: uint8 image} for the evaluation set and the images it is checked against (through the download
+    cache, decoded as training decodes)."""
+    images = {}
+    for ref in sorted(refs):
+        path = cache_path(cfg.cache_dir, ref) if is_s3(ref) else local_path(ref)
+        if is_s3(ref) and not os.path.exists(path):
+            storage.download(ref, path)
+        images[ref] = decode(path, cfg.image_size)
+    return images
+
+
+def _labelled_batches(entries, images, batch_size):
+    """(inputs, labels) batches of a manifest's images, in manifest order, on the CPU."""
+    batches = []
+    for start in range(0, len(entries), batch_size):
+        chunk = entries[start:start + batch_size]
+        pixels = torch.from_numpy(np.stack([images[e.source_ref] for e in chunk]))
+        labels = torch.tensor([e.label for e in chunk])
+        batches.append((normalise(pipeline.to_input(pixels)), labels))
+    return batches
+
+
+class _TestImages:
+    """The test split's images as (input, label) pairs by manifest position, for the report's overlays."""
+
+    def __init__(self, splits, store):
+        self.splits, self.store = splits, store
+
+    def __len__(self):
+        return len(self.splits.rows["test"])
+
+    def __getitem__(self, i):
+        pixels = torch.from_numpy(np.array(self.store.pixels[self.splits.rows["test"][i]]))
+        return normalise(pipeline.to_input(pixels.unsqueeze(0)))[0], int(self.splits.labels["test"][i])
+
+
 class Input:
     """The images of a run: the shared decoded store, the bounded download cache and the threads that fill the
     store in the order training first needs the rows (the first epoch to run, then val, then test)."""
@@ -267,16 +310,25 @@ def train(cfg, work_dir, storage, ctx):
     resume = checkpoints.find()
     start_epoch = resume["epoch"] + 1 if resume else 1
 
+    # --- evaluation manifest: read, decoded and checked for leakage before any training ---
+    eval_entries, eval_images = None, None
+    if cfg.eval_manifest and ctx.main:
+        eval_entries = manifest.read(storage, cfg.eval_manifest, "evaluation")
+        eval_images = _decoded(storage, cfg, {e.source_ref for e in eval_entries}
+                               | {e.source_ref for sp in ("train", "val") for e in manifests[sp]})
+        paired.check_leakage(eval_entries, {"train": manifests["train"], "val": manifests["val"]}, eval_images,
+                             cfg.eval_manifest)
+    # --- end of evaluation manifest ---
     inp = Input(cfg, storage, ctx, splits)
     try:
         return _train(cfg, work_dir, ctx, dtype, manifests, names, counts, splits, checkpoints, resume, start_epoch,
-                      inp, t_start)
+                      inp, t_start, storage, eval_entries, eval_images)
     finally:
         inp.close(ctx)
 
 
 def _train(cfg, work_dir, ctx, dtype, manifests, names, counts, splits, checkpoints, resume, start_epoch, inp,
-           t_start):
+           t_start, storage=None, eval_entries=None, eval_images=None):
     device, n_classes = ctx.device, len(names)
     augment = BatchAugmentation(cfg.augmentation)
     train_batches = pipeline.TrainBatches(splits.rows["train"], splits.labels["train"], cfg.batch_size, ctx,
@@ -394,16 +446,23 @@ def _train(cfg, work_dir, ctx, dtype, manifests, names, counts, splits, checkpoi
     history, best_epoch, best_loss = s["history"], s["best_epoch"], s["best_loss"]
 
     t0 = time.time()
-    test_probs, test_labels, test_loss = predict(model, test_batches, splits.labels["test"], ctx, dtype)
-    val_probs, val_labels, _ = predict(model, val_batches, splits.labels["val"], ctx, dtype)
+    test_logits, test_labels, test_loss = predict_logits(model, test_batches, splits.labels["test"], ctx, dtype)
+    val_logits, val_labels, _ = predict_logits(model, val_batches, splits.labels["val"], ctx, dtype)
     inp.loader.stop()
     if not ctx.main:
         return None
     from . import export  # onnx: only the process that writes the outputs needs it
 
-    test_metrics = evaluate.classification_metrics(test_labels, test_probs, cfg.threshold)
+    # --- assessment: temperature and operating point fitted on val, test metrics there with CIs, plots ---
+    trust = assess.assess_logits(val_logits, val_labels, test_logits, test_labels, cfg, names, work_dir, log)
+    test_metrics, val_metrics = trust["test"], trust["val"]
+    evaluation = None
+    if eval_entries is not None:
+        eval_batches = _labelled_batches(eval_entries, eval_images, cfg.batch_size)
+        evaluation = paired.evaluate_run(cfg, storage, model, ctx.device, eval_entries, eval_batches, names, trust,
+                                         work_dir, log, dtype is not None and ctx.device.type == "cuda")
+    # --- end of assessment ---
     test_metrics["loss"] = test_loss
-    val_metrics = evaluate.classification_metrics(val_labels, val_probs, cfg.threshold)
     t_test = time.time() - t0
     log.info("test: accuracy %.4f sensitivity %s specificity %s precision %s f1 %s roc_auc %s (n=%d)",
              test_metrics["accuracy"], *(_fmt(test_metrics[k]) for k in
@@ -413,14 +472,21 @@ def _train(cfg, work_dir, ctx, dtype, manifests, names, counts, splits, checkpoi
     t0 = time.time()
     onnx_path = os.path.join(work_dir, "model.onnx")
     created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    props = export.export(model, onnx_path, cfg.image_size, names, cfg.threshold,
-                          {"cxr.run_id": cfg.run_id, "cxr.arch": cfg.arch, "cxr.created_at": created})
+    props = export.export(model, onnx_path, cfg.image_size, names, trust["threshold"],
+                          {"cxr.run_id": cfg.run_id, "cxr.arch": cfg.arch, "cxr.created_at": created},
+                          temperature=trust["temperature"])
     t_export = time.time() - t0
     log.info("exported %s (%.1f MiB, opset %d) in %.1fs", onnx_path, os.path.getsize(onnx_path) / 2**20,
              export.OPSET, t_export)
 
     reference, inputs = _reference(model, manifests["test"], splits, inp.store, cfg.reference_images, names,
-                                   cfg.image_size)
+                                   cfg.image_size, trust["temperature"], trust["threshold"])
+    # --- Grad-CAM reference: PyTorch autograd's maps of the reference images, and their input tensors ---
+    if inputs is not None:
+        reference["gradcam"] = gradcam.autograd_gradcam(model, inputs)[1].double().tolist()
+        reference["inputsFile"] = "reference-inputs.f32"
+        inputs.numpy().astype("<f4").tofile(os.path.join(work_dir, "reference-inputs.f32"))
+    # --- end of Grad-CAM reference ---
     with open(os.path.join(work_dir, "reference.json"), "w") as f:
         json.dump(reference, f, indent=1)
     onnx_check = _onnx_check(onnx_path, inputs, reference)
@@ -430,11 +496,6 @@ def _train(cfg, work_dir, ctx, dtype, manifests, names, counts, splits, checkpoi
     except ImportError as e:  # the image installs matplotlib; a bare PyTorch environment may not have it
         log.warning("no plots: %s", e)
     else:
-        positive = test_labels == n_classes - 1
-        plots.roc(os.path.join(work_dir, "roc.png"), positive, test_probs[:, -1], test_metrics["roc_auc"],
-                  f"ROC on test ({names[-1]} positive)")
-        plots.confusion(os.path.join(work_dir, "confusion_matrix.png"), test_metrics["confusion_matrix"], names,
-                        "Confusion matrix (test)")
         plots.losses(os.path.join(work_dir, "loss.png"), history, best_epoch)
 
     clean = lambda d: {k: evaluate.finite_or_none(v) if isinstance(v, float) else v for k, v in d.items()}  # noqa
@@ -444,8 +505,11 @@ def _train(cfg, work_dir, ctx, dtype, manifests, names, counts, splits, checkpoi
         "createdAt": created,
         "classNames": names,
         "positiveClass": names[-1],
-        "test": clean(test_metrics),
-        "val": clean(val_metrics),
+        "test": evaluate.finite_tree(test_metrics),
+        "val": evaluate.finite_tree(val_metrics),
+        "operatingPoint": evaluate.finite_tree(trust["operatingPoint"]),
+        "calibration": evaluate.finite_tree(trust["calibration"]),
+        "evaluation": evaluate.finite_tree(evaluation),
         "bestEpoch": best_epoch,
         "bestValLoss": evaluate.finite_or_none(best_loss),
         "epochsRun": len(history),
@@ -472,13 +536,18 @@ def _train(cfg, work_dir, ctx, dtype, manifests, names, counts, splits, checkpoi
                   "onnxBytes": os.path.getsize(onnx_path), "opset": export.OPSET, "metadata": props,
                   "onnxCheck": onnx_check},
     }
+    # --- report: one HTML page with the plots, the paired comparison and Grad-CAM overlays ---
+    metrics["report"] = report.write(work_dir, metrics, report.gradcam_overlays(
+        model, _TestImages(splits, inp.store), manifests["test"], names, trust["threshold"], trust["temperature"]))
+    # --- end of report ---
     with open(os.path.join(work_dir, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2, allow_nan=False)
     return metrics
 
 
-def _reference(model, entries, splits, store, k, names, size):
-    """PyTorch's probabilities for the first k distinct test images, on the CPU in fp32 (as ONNX Runtime runs)."""
+def _reference(model, entries, splits, store, k, names, size, temperature=1.0, threshold=0.5):
+    """PyTorch's probabilities (softmax of logits / temperature) for the first k distinct test images, on the CPU
+    in fp32 (as ONNX Runtime runs)."""
     model = model.eval().cpu()
     rows, inputs, seen = [], [], set()
     for i, e in enumerate(entries):
@@ -491,10 +560,11 @@ def _reference(model, entries, splits, store, k, names, size):
         x = normalise(pipeline.to_input(pixels.unsqueeze(0)))[0]
         inputs.append(x)
         with torch.no_grad():
-            p = torch.softmax(model(x.unsqueeze(0)).double(), dim=1)[0].tolist()
+            p = torch.softmax(model(x.unsqueeze(0)).double() / temperature, dim=1)[0].tolist()
         rows.append({"source-ref": e.source_ref, "class": e.label, "probabilities": p})
-    return ({"inputSize": size, "classNames": names, "images": rows,
-             "note": "PyTorch eval-mode class probabilities (softmax of the logits), CPU fp32"},
+    return ({"inputSize": size, "classNames": names, "images": rows, "temperature": temperature,
+             "threshold": threshold,
+             "note": "PyTorch eval-mode class probabilities (softmax of the logits / temperature), CPU fp32"},
             torch.stack(inputs) if inputs else None)
 
 
@@ -510,7 +580,8 @@ def _onnx_check(onnx_path, inputs, reference, tolerance=1e-4):
     if inputs is None:
         return None
     session = onnxruntime.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
-    logits = session.run(None, {export.INPUT_NAME: inputs.numpy().astype(np.float32)})[0].astype(np.float64)
+    logits = session.run([export.OUTPUT_NAME], {export.INPUT_NAME: inputs.numpy().astype(np.float32)})[0]
+    logits = logits.astype(np.float64) / reference.get("temperature", 1.0)
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs = e / e.sum(axis=1, keepdims=True)
     expected = np.array([row["probabilities"] for row in reference["images"]])
@@ -519,7 +590,16 @@ def _onnx_check(onnx_path, inputs, reference, tolerance=1e-4):
              onnxruntime.__version__, diff, len(expected))
     if diff > tolerance:
         raise RuntimeError(f"the ONNX export differs from PyTorch by {diff:.2e} (> {tolerance:g})")
-    return {"onnxruntime": onnxruntime.__version__, "maxAbsProbabilityDiff": diff, "images": len(expected)}
+    check = {"onnxruntime": onnxruntime.__version__, "maxAbsProbabilityDiff": diff, "images": len(expected)}
+    if "gradcam" in reference:
+        cam = session.run([export.GRADCAM_NAME], {export.INPUT_NAME: inputs.numpy().astype(np.float32)})[0]
+        want = np.array(reference["gradcam"])
+        cam_diff = float(np.abs(cam - want).max()) / max(1.0, float(np.abs(want).max()))
+        log.info("ONNX Runtime's Grad-CAM equals PyTorch autograd's within %.2e (relative to the peak)", cam_diff)
+        if cam_diff > tolerance:
+            raise RuntimeError(f"the ONNX Grad-CAM differs from PyTorch autograd by {cam_diff:.2e} (> {tolerance:g})")
+        check["maxGradcamDiff"] = cam_diff
+    return check
 
 
 def _fmt(v):

@@ -58,3 +58,18 @@ def test_bad_params_are_named(params, message):
 def test_missing_variables_are_listed():
     with pytest.raises(ConfigError, match="CXR_RUN_ID.*CXR_OUTPUT"):
         config.load([], {"CXR_TRAIN_MANIFEST": "x", "CXR_VAL_MANIFEST": "y", "CXR_TEST_MANIFEST": "z"})
+
+
+def test_operating_point_and_calibration_default_and_can_be_set():
+    cfg = config.load([], dict(ENV))
+    assert (cfg.operating_point, cfg.target_sensitivity, cfg.calibration, cfg.bootstrap) == (
+        "sensitivity", 0.95, "temperature", 1000)
+    params = {"operatingPoint": {"method": "youden"}, "calibration": "none", "bootstrapResamples": 200}
+    cfg = config.load([], dict(ENV, CXR_PARAMS=json.dumps(params)))
+    assert (cfg.operating_point, cfg.calibration, cfg.bootstrap) == ("youden", "none", 200)
+    cfg = config.load(["--target-sensitivity", "0.9"], dict(ENV))
+    assert cfg.target_sensitivity == 0.9 and cfg.params()["operatingPoint"]["targetSensitivity"] == 0.9
+    with pytest.raises(ConfigError, match="targetSensitivity must be between 0.0 and 1.0"):
+        config.load([], dict(ENV, CXR_PARAMS=json.dumps({"operatingPoint": {"targetSensitivity": 1.5}})))
+    with pytest.raises(ConfigError, match="operatingPoint.method must be one of"):
+        config.load([], dict(ENV, CXR_PARAMS=json.dumps({"operatingPoint": {"method": "f1"}})))

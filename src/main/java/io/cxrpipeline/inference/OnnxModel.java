@@ -152,6 +152,36 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
+    /** Whether the model has an output of this name (the Grad-CAM maps of {@code cxr.explain}, say). */
+    public boolean hasOutput(String name) {
+        try {
+            return session.getOutputNames().contains(name);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Runs the model on one image (the first {@link Preprocessing#tensorSize()} floats of the buffer) and returns
+     * its main output row and the named 4-d output ([1, classes, h, w]) as classes x h x w.
+     */
+    public Explained explain(FloatBuffer input, String mapsOutput) throws OrtException {
+        int s = preprocessing.size();
+        int c = preprocessing.channels();
+        long[] shape = preprocessing.layout() == Preprocessing.Layout.NCHW ? new long[] {1, c, s, s}
+                : new long[] {1, s, s, c};
+        try (OnnxTensor tensor = OnnxTensor.createTensor(env, slice(input, 0, preprocessing.tensorSize()), shape);
+                OrtSession.Result result = session.run(Map.of(inputName, tensor), Set.of(outputName, mapsOutput))) {
+            float[][] row = (float[][]) result.get(outputName).orElseThrow().getValue();
+            float[][][][] maps = (float[][][][]) result.get(mapsOutput).orElseThrow().getValue();
+            return new Explained(row[0], maps[0]);
+        }
+    }
+
+    /** One image's output row and its per-class maps. */
+    public record Explained(float[] output, float[][][] maps) {
+    }
+
     private static FloatBuffer slice(FloatBuffer buffer, int from, int length) {
         FloatBuffer d = buffer.duplicate();
         d.limit(from + length).position(from);

@@ -61,7 +61,8 @@ public class PredictRoute extends HttpRoute {
         boolean isJson = type.contains("json")
                 || (!type.startsWith("image/") && !type.startsWith("application/octet-stream") && startsWithBrace(bytes));
         if (!isJson) {
-            return single(service.predict(List.of(new ImageInput.Inline("body", bytes))));
+            ImageInput raw = new ImageInput.Inline("body", bytes);
+            return explainQuery(request) ? explained(raw) : single(service.predict(List.of(raw)));
         }
         if (bytes.length == 0) {
             throw new InvalidInputException("body", "the body is empty: send an image, or JSON with image, s3Uri or images");
@@ -72,11 +73,18 @@ public class PredictRoute extends HttpRoute {
             throw new InvalidInputException("body", "give exactly one of image (base64), s3Uri or images; "
                     + (given == 0 ? "none was given" : given + " were given"));
         }
+        boolean explain = Boolean.TRUE.equals(req.explain()) || explainQuery(request);
         if (req.image() != null) {
-            return single(service.predict(List.of(new ImageInput.Inline("image", base64("image", req.image())))));
+            ImageInput image = new ImageInput.Inline("image", base64("image", req.image()));
+            return explain ? explained(image) : single(service.predict(List.of(image)));
         }
         if (req.s3Uri() != null) {
-            return single(service.predict(List.of(new ImageInput.Stored("s3Uri", req.s3Uri()))));
+            ImageInput stored = new ImageInput.Stored("s3Uri", req.s3Uri());
+            return explain ? explained(stored) : single(service.predict(List.of(stored)));
+        }
+        if (explain) {
+            throw new InvalidInputException("explain", "explain is served for a single image (image or s3Uri), not a "
+                    + "batch");
         }
         List<JsonNode> images = req.images();
         service.checkBatchSize(images.size());
@@ -87,6 +95,23 @@ public class PredictRoute extends HttpRoute {
         PredictionResult r = service.predict(inputs);
         return HttpApiResponse.json(200, json.write(
                 new BatchPredictResponse(r.modelVersion(), r.threshold(), r.predictions(), r.timings())));
+    }
+
+    private HttpApiResponse explained(ImageInput input) {
+        return HttpApiResponse.json(200, json.write(service.explain(input)));
+    }
+
+    /** {@code ?explain=true} (for image bodies, which carry no JSON). */
+    private static boolean explainQuery(HttpApiRequest request) {
+        Map<String, String> q = request.queryStringParameters();
+        String v = q == null ? null : q.get("explain");
+        if (v == null || v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new InvalidInputException("explain", "explain must be true or false, got '" + v + "'");
     }
 
     private HttpApiResponse single(PredictionResult r) {

@@ -110,6 +110,56 @@ public final class PredictionService {
         }
     }
 
+    /** The output of an exported model that holds the per-class Grad-CAM maps ({@code cxr.explain}). */
+    public static final String GRADCAM_OUTPUT = "gradcam";
+
+    /**
+     * Predicts one image and explains the decision with the Grad-CAM map of the predicted class, computed by the
+     * model's own graph.
+     *
+     * @throws InvalidInputException (field {@code explain}) when the served model has no Grad-CAM output; the other
+     *                               failures as {@link #predict(List)}
+     */
+    public ExplainResponse explain(ImageInput in) {
+        long start = System.nanoTime();
+        long fetchNanos = 0;
+        byte[] bytes;
+        if (in instanceof ImageInput.Stored stored) {
+            bytes = fetch(stored);
+            fetchNanos = System.nanoTime() - start;
+        } else {
+            bytes = ((ImageInput.Inline) in).bytes();
+        }
+        ImageHeader[] headers = {header(in.field(), bytes)};
+        try (ModelLease lease = models.lease()) {
+            OnnxModel model = lease.model();
+            if (!model.hasOutput(GRADCAM_OUTPUT)) {
+                throw new InvalidInputException("explain", "the served model " + model.version() + " has no Grad-CAM "
+                        + "output ('" + GRADCAM_OUTPUT + "'): it was exported without explanations; predict without "
+                        + "explain, or serve a model the training program exported");
+            }
+            Preprocessing p = model.preprocessing();
+            PredictionTranslator.Input input = translator.processInput(List.of(in.field()), new byte[][] {bytes},
+                    headers, p, buffer(p.tensorSize()));
+            long t = System.nanoTime();
+            OnnxModel.Explained out = model.explain(input.tensor(), GRADCAM_OUTPUT);
+            long inference = System.nanoTime() - t;
+            ImagePrediction prediction = translator.processOutput(new float[][] {out.output()}, input, headers, p,
+                    inference).get(0);
+            int cls = p.classNames().indexOf(prediction.label());
+            float[][] grid = out.maps()[cls];
+            Explanation explanation = new Explanation("grad-cam", prediction.label(), grid,
+                    GradCamOverlay.png(input.tensor(), p, grid));
+            Timings total = new Timings(in instanceof ImageInput.Stored ? Timings.ms(fetchNanos) : null,
+                    Timings.ms(input.decodeNanos()[0]), Timings.ms(input.preprocessNanos()[0]), Timings.ms(inference),
+                    Timings.ms(System.nanoTime() - start));
+            return new ExplainResponse(prediction.label(), prediction.probabilities(), p.threshold(), model.version(),
+                    prediction.image(), total, explanation);
+        } catch (OrtException e) {
+            throw new IllegalStateException("inference failed", e);
+        }
+    }
+
     private static long sum(long[] values) {
         long s = 0;
         for (long v : values) {

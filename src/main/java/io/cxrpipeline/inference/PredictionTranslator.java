@@ -65,7 +65,7 @@ final class PredictionTranslator {
             long inferenceNanos) {
         List<ImagePrediction> predictions = new ArrayList<>(input.n());
         for (int i = 0; i < input.n(); i++) {
-            double[] probs = p.output() == Preprocessing.Output.LOGITS ? softmax(outputs[i]) : toDouble(outputs[i]);
+            double[] probs = probabilities(outputs[i], p);
             Map<String, Double> byClass = new LinkedHashMap<>();
             for (int c = 0; c < probs.length; c++) {
                 byClass.put(p.classNames().get(c), probs[c]);
@@ -95,7 +95,30 @@ final class PredictionTranslator {
         return best;
     }
 
+    /**
+     * The calibrated class probabilities of one output row: softmax(logits / temperature); a model that emits
+     * probabilities is calibrated on their logarithms (the same thing: softmax(log p) = p).
+     */
+    static double[] probabilities(float[] row, Preprocessing p) {
+        double t = p.temperature();
+        if (p.output() == Preprocessing.Output.LOGITS) {
+            return t == 1.0 ? softmax(row) : softmax(row, t);
+        }
+        if (t == 1.0) {
+            return toDouble(row);
+        }
+        float[] logs = new float[row.length];
+        for (int i = 0; i < row.length; i++) {
+            logs[i] = (float) Math.log(Math.max(row[i], Float.MIN_VALUE));
+        }
+        return softmax(logs, t);
+    }
+
     static double[] softmax(float[] logits) {
+        return softmax(logits, 1.0);
+    }
+
+    static double[] softmax(float[] logits, double temperature) {
         double max = Double.NEGATIVE_INFINITY;
         for (float l : logits) {
             max = Math.max(max, l);
@@ -103,7 +126,7 @@ final class PredictionTranslator {
         double[] p = new double[logits.length];
         double sum = 0;
         for (int i = 0; i < logits.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
+            p[i] = Math.exp((logits[i] - max) / temperature);
             sum += p[i];
         }
         for (int i = 0; i < p.length; i++) {

@@ -19,9 +19,17 @@ import java.util.Map;
  * @param threshold  the positive class wins when its probability is at least this
  * @param resize     {@link Resize#STRETCH} or {@link Resize#CENTER_CROP}
  * @param output     whether the model emits logits (softmax applied here) or probabilities
+ * @param temperature the calibration temperature: probabilities are softmax(logits / temperature); 1 leaves
+ *                    them as the model emits them
  */
 public record Preprocessing(int size, int channels, Layout layout, float scale, float[] mean, float[] std,
-        List<String> classNames, double threshold, Resize resize, Output output) {
+        List<String> classNames, double threshold, Resize resize, Output output, double temperature) {
+
+    /** Without calibration (temperature 1). */
+    public Preprocessing(int size, int channels, Layout layout, float scale, float[] mean, float[] std,
+            List<String> classNames, double threshold, Resize resize, Output output) {
+        this(size, channels, layout, scale, mean, std, classNames, threshold, resize, output, 1.0);
+    }
 
     /** Tensor layout of the image input. */
     public enum Layout { NCHW, NHWC }
@@ -67,6 +75,7 @@ public record Preprocessing(int size, int channels, Layout layout, float scale, 
     public static final String THRESHOLD = "cxr.threshold";
     public static final String RESIZE = "cxr.resize";
     public static final String OUTPUT = "cxr.output";
+    public static final String TEMPERATURE = "cxr.temperature";
 
     /**
      * Resolves the preprocessing of a model and checks it against the model's signature.
@@ -146,7 +155,12 @@ public record Preprocessing(int size, int channels, Layout layout, float scale, 
         }
         Resize resize = metadata.containsKey(RESIZE) ? Resize.of(metadata.get(RESIZE)) : Resize.STRETCH;
         Output output = metadata.containsKey(OUTPUT) ? output(metadata.get(OUTPUT)) : preset.output();
-        return new Preprocessing(size, channels, layout, scale, mean, std, classes, threshold, resize, output);
+        double temperature = metadata.containsKey(TEMPERATURE) ? number(TEMPERATURE, metadata.get(TEMPERATURE)) : 1.0;
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException(TEMPERATURE + " is " + temperature + "; it must be a positive number");
+        }
+        return new Preprocessing(size, channels, layout, scale, mean, std, classes, threshold, resize, output,
+                temperature);
     }
 
     /** Floats per image in the input tensor. */

@@ -45,9 +45,16 @@ public class TrainingBeans {
 
     @Produces
     @Singleton
+    EvaluationSets evaluationSets(TrainingRuns runs, ModelVersions versions, RunArtifacts artifacts,
+            ObjectMapper mapper) {
+        return new EvaluationSets(runs, versions, artifacts, mapper, java.time.Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
     TrainingRunService trainingRunService(TrainingRuns runs, TrainingJobs jobs, TrainingConfig config,
-            PipelineConfig pipeline, ObjectMapper mapper) {
-        return new TrainingRunService(runs, jobs, config, pipeline, mapper);
+            PipelineConfig pipeline, ObjectMapper mapper, EvaluationSets evaluation) {
+        return new TrainingRunService(runs, jobs, config, pipeline, mapper, evaluation);
     }
 
     @Produces

@@ -59,6 +59,13 @@ public interface TrainingConfig {
     double minSensitivity();
 
     /**
+     * The significance of the paired test a new model must pass to replace the promoted one, when both were scored
+     * on the dataset's evaluation manifest: the one-sided p-value of "the new model is better" must be below it.
+     */
+    @WithDefault("0.05")
+    double promotionSignificance();
+
+    /**
      * How long a submission may be in flight before a retry with the same client token may take it over
      * (a request that stopped between recording the run and recording the Batch job id).
      */

@@ -2,6 +2,8 @@ package io.cxrpipeline.training;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -32,8 +34,8 @@ public class TrainingEventService {
 
     public TrainingEventService(TrainingRuns runs, ModelVersions registry, RunArtifacts artifacts,
             TrainingConfig config, ObjectMapper mapper) {
-        this(runs, registry, artifacts, new PromotionPolicy(config.promotionMetric(), config.minSensitivity()), mapper,
-                Clock.systemUTC());
+        this(runs, registry, artifacts, new PromotionPolicy(config.promotionMetric(), config.minSensitivity(),
+                config.promotionSignificance()), mapper, Clock.systemUTC());
     }
 
     TrainingEventService(TrainingRuns runs, ModelVersions registry, RunArtifacts artifacts, PromotionPolicy policy,
@@ -100,7 +102,8 @@ public class TrainingEventService {
     private TrainingEventOutcome register(TrainingRun run, boolean applied) {
         String metricsUri = run.outputUri() + "metrics.json";
         Optional<String> text = artifacts.read(metricsUri);
-        Map<String, Object> test = text.map(this::testMetrics).orElse(null);
+        Map<String, Object> root = text.map(this::document).orElse(null);
+        Map<String, Object> test = root == null ? null : section(root, "test");
         if (test == null) {
             String error = text.isEmpty() ? "the job succeeded but wrote no " + metricsUri
                     : metricsUri + " has no test metrics";
@@ -114,8 +117,19 @@ public class TrainingEventService {
         String version = Times.compact(succeeded) + "-" + run.runId();
         ModelVersion model = registry.register(new ModelVersion(version, run.runId(), run.outputUri() + "model.onnx",
                 test, Times.iso(clock.instant()), run.dataset(), run.splitId()));
-        PromotionPolicy.Decision decision = promote(model);
-        runs.recordModel(run.runId(), new TrainingRuns.ModelOutcome(model.version(), model.modelUri(), test,
+        Map<String, Object> evaluation = section(root, "evaluation");
+        PromotionPolicy.Decision decision = promote(model, PromotionPolicy.Paired.of(evaluation, policy.metric()));
+        // The run shows the test metrics with how they were obtained: operating point, calibration, paired evaluation.
+        Map<String, Object> shown = new LinkedHashMap<>(test);
+        for (String key : List.of("operatingPoint", "calibration", "evaluation")) {
+            if (root.get(key) != null) {
+                shown.put(key, root.get(key));
+            }
+        }
+        if (root.get("report") instanceof String page && !page.contains("/")) {
+            shown.put("report", run.outputUri() + page);
+        }
+        runs.recordModel(run.runId(), new TrainingRuns.ModelOutcome(model.version(), model.modelUri(), shown,
                 decision.promote(), decision.reason()));
         LOG.infof("run %s: registered model %s, %s (%s)", run.runId(), model.version(),
                 decision.promote() ? "promoted" : "not promoted", decision.reason());
@@ -124,14 +138,14 @@ public class TrainingEventService {
     }
 
     /** Compare-and-set on the PROMOTED pointer; a lost race re-reads the winner and decides again. */
-    private PromotionPolicy.Decision promote(ModelVersion model) {
+    private PromotionPolicy.Decision promote(ModelVersion model, PromotionPolicy.Paired paired) {
         for (int attempt = 0; attempt < 10; attempt++) {
             Optional<PromotedModel> current = registry.promoted();
             if (current.isPresent() && current.get().version().equals(model.version())) {
                 return new PromotionPolicy.Decision(true, "promoted");
             }
             PromotionPolicy.Decision decision = policy.decide(model, current.orElse(null),
-                    current.map(this::metricOf).orElse(OptionalDouble.empty()));
+                    current.map(this::metricOf).orElse(OptionalDouble.empty()), paired);
             if (!decision.promote()) {
                 return decision;
             }
@@ -157,21 +171,23 @@ public class TrainingEventService {
                 ? OptionalDouble.of(promoted.metricValue()) : OptionalDouble.empty();
     }
 
-    private Map<String, Object> testMetrics(String json) {
+    private Map<String, Object> document(String json) {
         try {
-            Map<String, Object> root = mapper.readValue(json, new TypeReference<Map<String, Object>>() {
+            return mapper.readValue(json, new TypeReference<Map<String, Object>>() {
             });
-            Object test = root.get("test");
-            if (test instanceof Map<?, ?> m) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> metrics = (Map<String, Object>) m;
-                return metrics;
-            }
-            return null;
         } catch (JsonProcessingException e) {
             LOG.errorf("metrics.json is not valid JSON: %s", e.getOriginalMessage());
             return null;
         }
+    }
+
+    private static Map<String, Object> section(Map<String, Object> root, String key) {
+        if (root != null && root.get(key) instanceof Map<?, ?> m) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> section = (Map<String, Object>) m;
+            return section;
+        }
+        return null;
     }
 
     /** The program writes error.json before it exits non-zero: a better reason than the container's exit. */

@@ -50,18 +50,26 @@ public class TrainingRunService {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final Supplier<String> suffixes;
+    private final EvaluationSets evaluation;
 
     /** The outcome of a POST: the run, and whether this request created it. */
     public record Submission(TrainingRun run, boolean created) {
     }
 
     public TrainingRunService(TrainingRuns runs, TrainingJobs jobs, TrainingConfig config, PipelineConfig pipeline,
-            ObjectMapper mapper) {
-        this(runs, jobs, config, pipeline.bucket(), mapper, Clock.systemUTC(), randomSuffixes());
+            ObjectMapper mapper, EvaluationSets evaluation) {
+        this(runs, jobs, config, pipeline.bucket(), mapper, Clock.systemUTC(), randomSuffixes(), evaluation);
     }
 
     TrainingRunService(TrainingRuns runs, TrainingJobs jobs, TrainingConfig config, String bucket,
             ObjectMapper mapper, Clock clock, Supplier<String> suffixes) {
+        this(runs, jobs, config, bucket, mapper, clock, suffixes, null);
+    }
+
+    /** @param evaluation the datasets' evaluation manifests; null: runs are not evaluated on one */
+    TrainingRunService(TrainingRuns runs, TrainingJobs jobs, TrainingConfig config, String bucket,
+            ObjectMapper mapper, Clock clock, Supplier<String> suffixes, EvaluationSets evaluation) {
+        this.evaluation = evaluation;
         this.runs = runs;
         this.jobs = jobs;
         this.config = config;
@@ -118,6 +126,12 @@ public class TrainingRunService {
         }
 
         TrainingRun run = pending(runId, dataset, splitId, params, split, token, now);
+        if (evaluation != null) {
+            Map<String, String> used = new LinkedHashMap<>(); // train first, then val: a stable message
+            used.put("train", run.manifests().train());
+            used.put("val", run.manifests().val());
+            evaluation.checkLeakage(dataset, splitId, used);
+        }
         if (!runs.create(run)) {
             return new Submission(resume(runs.find(runId).orElseThrow()), false);
         }
@@ -198,6 +212,9 @@ public class TrainingRunService {
         env.put("CXR_TEST_MANIFEST", run.manifests().test());
         env.put("CXR_OUTPUT", run.outputUri());
         env.put("CXR_PARAMS", json(run.params()));
+        if (evaluation != null) {
+            env.putAll(evaluation.environment(run.dataset()));
+        }
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(RUN_TAG, run.runId());
         tags.put("cxr:dataset", tagValue(run.dataset()));

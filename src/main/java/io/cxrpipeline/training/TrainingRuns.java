@@ -35,6 +35,12 @@ public interface TrainingRuns {
 
     Optional<SplitRef> findSplit(String dataset, String splitId);
 
+    /** The dataset's evaluation manifest, if one is pinned. */
+    Optional<EvaluationSet> findEvaluationSet(String dataset);
+
+    /** Pins (or replaces) the dataset's evaluation manifest. */
+    void pinEvaluationSet(EvaluationSet set);
+
     /**
      * Claims a client token for a new run.
      *

@@ -44,6 +44,21 @@ class PreprocessingTest {
         assertEquals(0.35, p.threshold(), 1e-9);
         assertEquals(Preprocessing.Output.LOGITS, p.output());
         assertEquals(Preprocessing.Resize.STRETCH, p.resize());
+        assertEquals(1.0, p.temperature(), "no cxr.temperature: uncalibrated");
+    }
+
+    @Test
+    void theCalibrationTemperatureComesFromTheMetadataAndMustBePositive() {
+        Map<String, String> m = contract();
+        m.put("cxr.temperature", "1.75");
+        assertEquals(1.75, Preprocessing.resolve(m, Preset.TORCHVISION_VGG16, CLASSES, 0.5, NCHW_224, OUT_2)
+                .temperature());
+        for (String bad : List.of("0", "-2", "warm", "NaN", "Infinity")) {
+            m.put("cxr.temperature", bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Preprocessing.resolve(m, Preset.TORCHVISION_VGG16, CLASSES, 0.5, NCHW_224, OUT_2), bad);
+            assertTrue(e.getMessage().startsWith("cxr.temperature"), e.getMessage());
+        }
     }
 
     @Test

@@ -22,6 +22,18 @@ class InMemoryTrainingRuns implements TrainingRuns {
         return Optional.ofNullable(splits.get(dataset + "#" + splitId));
     }
 
+    final Map<String, EvaluationSet> evaluationSets = new HashMap<>();
+
+    @Override
+    public synchronized Optional<EvaluationSet> findEvaluationSet(String dataset) {
+        return Optional.ofNullable(evaluationSets.get(dataset));
+    }
+
+    @Override
+    public synchronized void pinEvaluationSet(EvaluationSet set) {
+        evaluationSets.put(set.dataset(), set);
+    }
+
     @Override
     public synchronized Optional<TokenClaim> claimToken(String clientToken, String runId, String requestHash,
             String at) {

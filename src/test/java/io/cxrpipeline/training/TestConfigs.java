@@ -52,6 +52,11 @@ final class TestConfigs {
             }
 
             @Override
+            public double promotionSignificance() {
+                return 0.05;
+            }
+
+            @Override
             public double minSensitivity() {
                 return 0.8;
             }

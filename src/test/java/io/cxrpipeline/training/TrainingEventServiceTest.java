@@ -171,6 +171,48 @@ class TrainingEventServiceTest {
         assertEquals(firstVersion, registry.promoted.previousVersion());
     }
 
+    private void writePairedMetrics(TrainingRun run, String promotedVersion, double newAuc, double oldAuc, double p) {
+        String comparison = "{\"n\":200,\"promotedVersion\":\"" + promotedVersion + "\",\"metrics\":{\"roc_auc\":"
+                + "{\"new\":" + newAuc + ",\"promoted\":" + oldAuc + ",\"difference\":" + (newAuc - oldAuc)
+                + ",\"ci\":{\"low\":-0.01,\"high\":0.05,\"level\":0.95},\"pValueGreater\":" + p
+                + ",\"test\":\"DeLong\"}}}";
+        files.put(run.outputUri() + "metrics.json", "{\"runId\":\"" + run.runId() + "\",\"test\":{\"sensitivity\":0.96,"
+                + "\"roc_auc\":" + newAuc + ",\"threshold\":0.31},\"operatingPoint\":{\"method\":\"sensitivity\","
+                + "\"threshold\":0.31},\"evaluation\":{\"n\":200,\"comparison\":" + comparison + "},"
+                + "\"report\":\"report.html\"}");
+    }
+
+    @Test
+    void withAnEvaluationSetTheNewModelMustWinThePairedTest() {
+        TrainingRun first = newRun();
+        writeMetrics(first, 0.99, 0.95);
+        succeed(first, "2026-03-01T11:00:00Z");
+        String champion = registry.promoted.version();
+
+        // Higher AUC on the same images, but not significantly so: kept out, and the run says why.
+        TrainingRun close = newRun();
+        writePairedMetrics(close, champion, 0.93, 0.92, 0.21);
+        TrainingRun c = succeed(close, "2026-03-01T12:00:00Z");
+        assertFalse(c.promoted());
+        assertTrue(c.promotionReason().contains("paired on 200 evaluation images: roc_auc 0.9300 vs 0.9200 of "
+                + champion + ", difference 0.0100 (95% CI -0.0100 to 0.0500), DeLong one-sided p = 0.2100 is not "
+                + "below the significance 0.0500"), c.promotionReason());
+        assertEquals(champion, registry.promoted.version());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> evaluation = (Map<String, Object>) c.metrics().get("evaluation");
+        assertEquals(200, evaluation.get("n"));
+        assertEquals(0.31, ((Map<?, ?>) c.metrics().get("operatingPoint")).get("threshold"));
+        assertEquals(close.outputUri() + "report.html", c.metrics().get("report"));
+
+        // The unpaired figures (0.93 < 0.99 on another test set) do not matter: the paired test does.
+        TrainingRun better = newRun();
+        writePairedMetrics(better, champion, 0.95, 0.92, 0.003);
+        TrainingRun b = succeed(better, "2026-03-01T13:00:00Z");
+        assertTrue(b.promoted(), b.promotionReason());
+        assertTrue(b.promotionReason().contains("p = 0.0030 < 0.0500"), b.promotionReason());
+        assertTrue(b.promotionReason().contains("at its operating point (threshold 0.3100)"), b.promotionReason());
+    }
+
     @Test
     void aModelBelowTheSensitivityFloorIsNeverPromoted() {
         TrainingRun run = newRun();

@@ -133,7 +133,8 @@ class TrainingJobTest {
         assertEquals(0, exit, "train.py failed; see target/training-job-test.log");
 
         assertTrue(outputs(runId).containsAll(Set.of("model.onnx", "metrics.json", "roc.png", "confusion_matrix.png",
-                "loss.png", "train.log", "reference.json")), outputs(runId).toString());
+                "loss.png", "train.log", "reference.json", "reliability.png", "reference-inputs.f32")),
+                outputs(runId).toString());
         JsonNode metrics = MAPPER.readTree(object(runId, "metrics.json"));
         double auc = metrics.at("/test/roc_auc").asDouble();
         assertTrue(auc >= 0.9, "test ROC AUC " + auc);
@@ -145,6 +146,50 @@ class TrainingJobTest {
         assertTrue(new String(object(runId, "train.log"), StandardCharsets.UTF_8).contains("epoch 1/8 loss"));
 
         predictServiceReproducesPyTorch(runId, cache);
+        onnxGradCamEqualsAutograd(runId);
+    }
+
+    /**
+     * The exported graph's Grad-CAM output, run by ONNX Runtime on the reference input tensors, against PyTorch
+     * autograd's Grad-CAM of the same model (reference.json), every class, one batch.
+     */
+    private void onnxGradCamEqualsAutograd(String runId) throws Exception {
+        JsonNode reference = MAPPER.readTree(object(runId, "reference.json"));
+        JsonNode want = reference.path("gradcam");
+        int n = want.size();
+        int classes = want.get(0).size();
+        int h = want.get(0).get(0).size();
+        int w = want.get(0).get(0).get(0).size();
+        assertTrue(n >= 4 && classes == 2 && h > 1 && w > 1, "reference maps " + n + "x" + classes + "x" + h + "x" + w);
+        java.nio.FloatBuffer inputs = java.nio.ByteBuffer.wrap(object(runId, reference.path("inputsFile").asText()))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        assertEquals((long) n * 3 * SIZE * SIZE, inputs.remaining());
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession session = env.createSession(object(runId, "model.onnx"));
+                ai.onnxruntime.OnnxTensor x = ai.onnxruntime.OnnxTensor.createTensor(env, inputs,
+                        new long[] {n, 3, SIZE, SIZE});
+                ai.onnxruntime.OrtSession.Result result = session.run(Map.of("input", x), Set.of("gradcam"))) {
+            assertEquals("gradcam", session.getMetadata().getCustomMetadata().get("cxr.explain"));
+            float[][][][] cam = (float[][][][]) result.get(0).getValue();
+            double peak = 0;
+            double maxDiff = 0;
+            for (int i = 0; i < n; i++) {
+                for (int c = 0; c < classes; c++) {
+                    for (int y = 0; y < h; y++) {
+                        for (int v = 0; v < w; v++) {
+                            double expected = want.get(i).get(c).get(y).get(v).asDouble();
+                            peak = Math.max(peak, Math.abs(expected));
+                            maxDiff = Math.max(maxDiff, Math.abs(expected - cam[i][c][y][v]));
+                        }
+                    }
+                }
+            }
+            assertTrue(peak > 0, "all reference maps are zero");
+            assertTrue(maxDiff <= 1e-4 * Math.max(1, peak), "ONNX Grad-CAM vs autograd: max |d| " + maxDiff
+                    + " (peak " + peak + ")");
+            System.out.printf("ONNX Runtime Grad-CAM vs PyTorch autograd on %d images: max |d| = %.2e (peak %.3f)%n",
+                    n, maxDiff, peak);
+        }
     }
 
     /**
@@ -178,7 +223,11 @@ class TrainingJobTest {
                 assertEquals(List.of("NORMAL", "PNEUMONIA"), p.classNames());
                 assertEquals(Preprocessing.Output.LOGITS, p.output());
                 assertEquals(Preprocessing.Resize.STRETCH, p.resize());
-                assertEquals(0.5, p.threshold());
+                // The operating point and temperature fitted on val travel in the model's metadata.
+                JsonNode metrics = MAPPER.readTree(object(runId, "metrics.json"));
+                assertEquals(metrics.at("/operatingPoint/threshold").asDouble(), p.threshold(), 0);
+                assertEquals(metrics.at("/calibration/temperature").asDouble(), p.temperature(), 0);
+                assertEquals(reference.path("temperature").asDouble(), p.temperature(), 0);
             } finally {
                 model.release();
             }
@@ -196,6 +245,11 @@ class TrainingJobTest {
                     assertEquals(expected.get(k)[c], p[c], 1e-4, "image " + k + " class " + c + ": "
                             + Arrays.toString(p) + " vs " + Arrays.toString(expected.get(k)));
                 }
+            }
+            for (int k = 0; k < n; k++) {
+                String expectedLabel = expected.get(k)[1] >= reference.path("threshold").asDouble() ? "PNEUMONIA"
+                        : "NORMAL";
+                assertEquals(expectedLabel, result.predictions().get(k).label(), "image " + k);
             }
             System.out.printf("predict service vs PyTorch on %d test images: max |dp| = %.2e%n", n, maxDiff);
         }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cxrpipeline.catalog.TableKeys;
 import io.cxrpipeline.common.PipelineConfig;
 import io.cxrpipeline.common.InfrastructureException;
+import io.cxrpipeline.training.EvaluationSet;
 import io.cxrpipeline.training.TrainingRun;
 import io.cxrpipeline.training.TrainingRuns;
 import io.cxrpipeline.training.TrainingParams;
@@ -41,6 +42,34 @@ public class DynamoTrainingRuns implements TrainingRuns {
     public Optional<SplitRef> findSplit(String dataset, String splitId) {
         return get(TableKeys.splitPk(dataset, splitId), TableKeys.SPLIT_SK)
                 .map(item -> new SplitRef(dataset, splitId, s(item, "manifestPrefix")));
+    }
+
+    /** The evaluation set item: pk {@code EVALSET#<dataset>}, sk {@code EVALSET}. */
+    static final String EVAL_SK = "EVALSET";
+
+    static String evaluationPk(String dataset) {
+        return "EVALSET#" + dataset;
+    }
+
+    @Override
+    public Optional<EvaluationSet> findEvaluationSet(String dataset) {
+        return get(evaluationPk(dataset), EVAL_SK).map(item -> new EvaluationSet(dataset, s(item, "manifestUri"),
+                s(item, "splitId"), item.containsKey("images") ? Integer.parseInt(item.get("images").n()) : 0,
+                s(item, "pinnedAt")));
+    }
+
+    @Override
+    public void pinEvaluationSet(EvaluationSet set) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(TableKeys.PK, str(evaluationPk(set.dataset())));
+        item.put(TableKeys.SK, str(EVAL_SK));
+        item.put("manifestUri", str(set.manifestUri()));
+        if (set.splitId() != null) {
+            item.put("splitId", str(set.splitId()));
+        }
+        item.put("images", AttributeValue.fromN(Integer.toString(set.images())));
+        item.put("pinnedAt", str(set.pinnedAt()));
+        call("write " + evaluationPk(set.dataset()), () -> dynamo.putItem(b -> b.tableName(table).item(item)));
     }
 
     @Override

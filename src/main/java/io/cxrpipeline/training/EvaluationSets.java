@@ -1,0 +1,172 @@
+package io.cxrpipeline.training;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cxrpipeline.common.InvalidInputException;
+import io.cxrpipeline.common.NotFoundException;
+
+/**
+ * The datasets' evaluation manifests: pins one, keeps runs whose training data overlap it out (same image or same
+ * patient: the grouping the splits use), and tells each run's job where the evaluation images and the promoted
+ * model's scores on them are ({@code CXR_EVAL_MANIFEST}, {@code CXR_CHAMPION_OUTPUT}, {@code CXR_CHAMPION_VERSION}).
+ * The job checks identical contents too, on the decoded images.
+ */
+public class EvaluationSets {
+
+    private static final int EXAMPLES = 3;
+
+    private final TrainingRuns runs;
+    private final ModelVersions registry;
+    private final RunArtifacts artifacts;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+
+    public EvaluationSets(TrainingRuns runs, ModelVersions registry, RunArtifacts artifacts, ObjectMapper mapper,
+            Clock clock) {
+        this.runs = runs;
+        this.registry = registry;
+        this.artifacts = artifacts;
+        this.mapper = mapper;
+        this.clock = clock;
+    }
+
+    /**
+     * Pins a dataset's evaluation manifest: a split's test manifest, or a manifest URI.
+     *
+     * @throws InvalidInputException naming the field; NotFoundException for an unknown split or manifest
+     */
+    public EvaluationSet pin(String dataset, EvaluationSetRequest request) {
+        if (request == null || (request.splitId() == null) == (request.manifestUri() == null)) {
+            throw new InvalidInputException("splitId", "give either splitId (its test manifest is pinned) or "
+                    + "manifestUri");
+        }
+        String uri;
+        if (request.splitId() != null) {
+            TrainingRuns.SplitRef split = runs.findSplit(dataset, request.splitId()).orElseThrow(
+                    () -> new NotFoundException("dataset '" + dataset + "' has no split '" + request.splitId() + "'"));
+            String prefix = split.manifestPrefix().endsWith("/") ? split.manifestPrefix() : split.manifestPrefix() + "/";
+            uri = prefix + "test.jsonl";
+        } else {
+            uri = request.manifestUri();
+            if (!uri.startsWith("s3://") || uri.indexOf('/', 5) < 0) {
+                throw new InvalidInputException("manifestUri", "manifestUri must be an s3://bucket/key URI");
+            }
+        }
+        List<Entry> entries = read(uri, request.splitId() != null ? "splitId" : "manifestUri");
+        EvaluationSet set = new EvaluationSet(dataset, uri, request.splitId(), entries.size(),
+                Times.iso(clock.instant()));
+        runs.pinEvaluationSet(set);
+        return set;
+    }
+
+    public Optional<EvaluationSet> find(String dataset) {
+        return runs.findEvaluationSet(dataset);
+    }
+
+    /**
+     * Refuses training data that share an image or a patient with the dataset's evaluation manifest.
+     *
+     * @throws InvalidInputException (field splitId) naming the overlap
+     */
+    public void checkLeakage(String dataset, String splitId, Map<String, String> trainingManifests) {
+        Optional<EvaluationSet> set = runs.findEvaluationSet(dataset);
+        if (set.isEmpty()) {
+            return;
+        }
+        List<Entry> evaluation = read(set.get().manifestUri(), "splitId");
+        Set<String> refs = new LinkedHashSet<>();
+        Set<String> patients = new LinkedHashSet<>();
+        for (Entry e : evaluation) {
+            refs.add(e.ref());
+            if (e.patient() != null) {
+                patients.add(e.patient());
+            }
+        }
+        List<String> problems = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> m : trainingManifests.entrySet()) {
+            Set<String> sameRefs = new TreeSet<>();
+            Set<String> samePatients = new TreeSet<>();
+            for (Entry e : read(m.getValue(), "splitId")) {
+                if (refs.contains(e.ref())) {
+                    sameRefs.add(e.ref());
+                }
+                if (e.patient() != null && patients.contains(e.patient())) {
+                    samePatients.add(e.patient());
+                }
+            }
+            if (!sameRefs.isEmpty()) {
+                problems.add(sameRefs.size() + " " + m.getKey() + " image(s) (e.g. " + examples(sameRefs) + ")");
+            }
+            if (!samePatients.isEmpty()) {
+                problems.add(samePatients.size() + " " + m.getKey() + " patient(s) (e.g. " + examples(samePatients)
+                        + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidInputException("splitId", "split '" + splitId + "' overlaps the evaluation manifest "
+                    + set.get().manifestUri() + " of dataset '" + dataset + "': " + String.join(", ", problems)
+                    + "; a model trained on evaluation images cannot be evaluated on them");
+        }
+    }
+
+    /** The job's environment for paired evaluation; empty when the dataset has no evaluation manifest. */
+    public Map<String, String> environment(String dataset) {
+        Map<String, String> env = new LinkedHashMap<>();
+        runs.findEvaluationSet(dataset).ifPresent(set -> {
+            env.put("CXR_EVAL_MANIFEST", set.manifestUri());
+            registry.promoted().ifPresent(p -> {
+                String uri = p.modelUri();
+                int slash = uri.lastIndexOf('/');
+                env.put("CXR_CHAMPION_OUTPUT", slash >= 0 ? uri.substring(0, slash + 1) : uri);
+                env.put("CXR_CHAMPION_VERSION", p.version());
+            });
+        });
+        return env;
+    }
+
+    private record Entry(String ref, String patient) {
+    }
+
+    private List<Entry> read(String uri, String field) {
+        String text = artifacts.read(uri).orElseThrow(() -> new NotFoundException("no manifest at " + uri));
+        List<Entry> entries = new java.util.ArrayList<>();
+        int line = 0;
+        for (String row : text.split("\n")) {
+            line++;
+            if (row.isBlank()) {
+                continue;
+            }
+            try {
+                JsonNode node = mapper.readTree(row);
+                String ref = node.path("source-ref").asText(null);
+                if (ref == null || ref.isEmpty()) {
+                    throw new InvalidInputException(field, uri + " line " + line + " has no source-ref");
+                }
+                JsonNode patient = node.path("patient");
+                entries.add(new Entry(ref, patient.isTextual() && !patient.asText().isEmpty() ? patient.asText()
+                        : null));
+            } catch (JsonProcessingException e) {
+                throw new InvalidInputException(field, uri + " line " + line + " is not JSON");
+            }
+        }
+        if (entries.isEmpty()) {
+            throw new InvalidInputException(field, uri + " has no entries");
+        }
+        return entries;
+    }
+
+    private static String examples(Set<String> values) {
+        return String.join(", ", values.stream().limit(EXAMPLES).toList());
+    }
+}
