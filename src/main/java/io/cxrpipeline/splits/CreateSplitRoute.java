@@ -13,6 +13,7 @@ import io.cxrpipeline.catalog.DatasetNotFoundException;
 import io.cxrpipeline.common.UnprocessableException;
 import io.cxrpipeline.api.HttpApiRequest;
 import io.cxrpipeline.api.HttpApiResponse;
+import io.cxrpipeline.common.DatasetNames;
 import io.cxrpipeline.common.Json;
 import io.cxrpipeline.api.HttpRoute;
 import io.cxrpipeline.common.NotFoundException;
@@ -41,7 +42,7 @@ public class CreateSplitRoute extends HttpRoute {
 
     @Override
     public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {
-        String dataset = pathParams.get("dataset");
+        String dataset = DatasetNames.check("dataset", pathParams.get("dataset"));
         SplitParameters parameters = parser.parse(request.bodyBytes());
         SplitService.Outcome outcome;
         try {
