@@ -63,7 +63,7 @@ public class ApiRouter {
                 }
             }
             if (allowed.isEmpty()) {
-                throw ApiException.notFound("no route for " + method + " " + path);
+                throw new ApiException(404, "Not found", "no route for " + method + " " + path, "path");
             }
             if (get != null) {
                 allowed.add("HEAD");

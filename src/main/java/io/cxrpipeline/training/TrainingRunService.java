@@ -100,7 +100,7 @@ public class TrainingRunService {
                     "clientToken must be 1 to 128 printable ASCII characters without spaces or '#'");
         }
         TrainingRuns.SplitRef split = runs.findSplit(dataset, splitId).orElseThrow(
-                () -> new NotFoundException("dataset '" + dataset + "' has no split '" + splitId + "'"));
+                () -> new NotFoundException("splitId", "dataset '" + dataset + "' has no split '" + splitId + "'"));
         String hash = requestHash(dataset, splitId, params);
         Instant now = clock.instant();
         String runId = Times.idPrefix(now) + "-" + suffixes.get();
