@@ -131,8 +131,8 @@ public final class JsonBodies {
             String at = path(parser.getParsingContext());
             field = at.isEmpty() ? "body" : at.startsWith(".") ? at.substring(1) : at;
         }
-        if (e instanceof JsonMappingException m && m.getCause() instanceof StreamReadException cause
-                && cause != e) {
+        if (e instanceof JsonMappingException m && m.getCause() instanceof JsonProcessingException cause
+                && !(cause instanceof JsonMappingException)) {
             // A parse failure met while binding: the binding's path, the parser's reason.
             InvalidInputException inner = invalid(cause);
             return new InvalidInputException(field, inner.getMessage().replace("the body breaks", field + " breaks"));

@@ -21,6 +21,10 @@ class JsonBodiesTest {
     record Body(String continuationToken, Boolean force, Integer limit, List<String> tags) {
     }
 
+    /** A body with free-form JSON inside (predict's images). */
+    record Nodes(List<com.fasterxml.jackson.databind.JsonNode> images) {
+    }
+
     private static final Json JSON = new Json(new ObjectMapper());
 
     static InvalidInputException refused(String body) {
@@ -76,6 +80,14 @@ class JsonBodiesTest {
                 () -> JsonBodies.object(deep.getBytes(StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().contains("nests deeper than " + JsonBodies.MAX_DEPTH + " levels"), e.getMessage());
         assertClean(e.getMessage());
+    }
+
+    @Test
+    void nestingInsideABoundFieldIsRefusedWithTheLimitAndThePath() {
+        byte[] body = ("{\"images\":[" + "[".repeat(50) + "]".repeat(50) + "]}").getBytes(StandardCharsets.UTF_8);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> JSON.read(body, Nodes.class));
+        assertEquals("images[0]", e.field());
+        assertTrue(e.getMessage().contains("nests deeper than " + JsonBodies.MAX_DEPTH + " levels"), e.getMessage());
     }
 
     @Test
