@@ -27,9 +27,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * field, with a bounded body that names nothing of the implementation. The tally of statuses is printed and
  * written to {@code target/hostile-requests-<suite>.txt}.
  */
-final class HostileRequests {
+public final class HostileRequests {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** What a problem must never contain: Java, Jackson or SDK names, parser excerpts, model locations. */
     private static final Pattern LEAK = Pattern.compile("java\\.|jackson|io\\.cxrpipeline|[a-z]\\$[A-Z]|Exception|"
@@ -46,22 +46,22 @@ final class HostileRequests {
      * @param contentType the content-type header, or null for none
      * @param base64      whether API Gateway marked the body base64-encoded
      */
-    record Case(String name, String method, String path, String contentType, String body, boolean base64,
+    public record Case(String name, String method, String path, String contentType, String body, boolean base64,
             int status, String field) {
 
-        static Case json(String name, String method, String path, String body, int status, String field) {
+        public static Case json(String name, String method, String path, String body, int status, String field) {
             return new Case(name, method, path, "application/json", body, false, status, field);
         }
     }
 
     /** The answer: status, headers and body text. */
-    record Answer(int status, JsonNode headers, String body) {
+    public record Answer(int status, JsonNode headers, String body) {
     }
 
     private HostileRequests() {
     }
 
-    static Answer send(Case c) {
+    public static Answer send(Case c) {
         ObjectNode event = MAPPER.createObjectNode();
         event.put("version", "2.0").put("routeKey", "$default").put("rawPath", c.path()).put("rawQueryString", "");
         ObjectNode headers = event.putObject("headers");
@@ -86,7 +86,7 @@ final class HostileRequests {
     }
 
     /** Sends every case, checks every answer, prints and writes the tally; fails listing every miss. */
-    static void run(String suite, List<Case> cases) {
+    public static void run(String suite, List<Case> cases) {
         Map<Integer, Integer> statuses = new TreeMap<>();
         List<org.junit.jupiter.api.function.Executable> checks = new ArrayList<>();
         int serverErrors = 0;

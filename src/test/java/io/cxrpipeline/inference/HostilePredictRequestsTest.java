@@ -1,4 +1,4 @@
-package io.cxrpipeline.api;
+package io.cxrpipeline.inference;
 
 import static io.cxrpipeline.api.HostileRequests.Case.json;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,13 +11,13 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import io.cxrpipeline.api.HostileRequests;
 import io.cxrpipeline.catalog.TableKeys;
 import io.cxrpipeline.ingest.TestImages;
 import io.cxrpipeline.testing.Emulators;
 import io.cxrpipeline.testing.EmulatorsResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -31,15 +31,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 @QuarkusTestResource(value = EmulatorsResource.class, restrictToAnnotatedClass = false)
 class HostilePredictRequestsTest {
 
-    /** Exports {@code predict}, looks at the registry on every request, and has no model configured. */
-    public static class NoModel implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.funqy.export", "predict",
-                    "cxr.inference.refresh-seconds", "0",
-                    "cxr.inference.load-at-startup", "false",
-                    "cxr.inference.cache-dir", "target/model-cache/" + UUID.randomUUID());
-        }
+    /** {@link PredictFunctionTest}'s profile in an application of its own, which has never loaded a model. */
+    public static class NoModel extends PredictFunctionTest.PredictProfile {
     }
 
     private static String b64(byte[] bytes) {
