@@ -133,7 +133,11 @@ public final class JsonBodies {
         }
         if (e instanceof JsonMappingException m && m.getCause() instanceof JsonProcessingException cause
                 && !(cause instanceof JsonMappingException)) {
-            // A parse failure met while binding: the binding's path, the parser's reason.
+            // A parse failure met while binding: the parser's path when it knows one, the parser's reason.
+            String inner0 = field(cause);
+            if (!inner0.equals("body")) {
+                field = inner0;
+            }
             InvalidInputException inner = invalid(cause);
             return new InvalidInputException(field, inner.getMessage().replace("the body breaks", field + " breaks"));
         }

@@ -91,6 +91,16 @@ class JsonBodiesTest {
     }
 
     @Test
+    void aFieldRepeatedInsideABoundObjectIsNamedWithItsPath() {
+        record Outer(Body inner) {
+        }
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> JSON.read(
+                "{\"inner\":{\"limit\":1,\"limit\":2}}".getBytes(StandardCharsets.UTF_8), Outer.class));
+        assertTrue(e.field().startsWith("inner"), e.field());
+        assertTrue(e.getMessage().contains("Duplicate field 'limit'"), e.getMessage());
+    }
+
+    @Test
     void aNumberLongerThanTheLimitIsRefusedWithTheLimit() {
         InvalidInputException e = refused("{\"limit\":" + "9".repeat(5000) + "}");
         assertEquals("limit", e.field());
