@@ -53,8 +53,11 @@ public final class ApiGatewayEmulator implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readNBytes(MAX_PAYLOAD + 1);
             if (body.length > MAX_PAYLOAD) {
-                send(exchange, 413, "application/json", ("{\"message\":\"Request must be smaller than "
-                        + MAX_PAYLOAD + " bytes\"}").getBytes(StandardCharsets.UTF_8));
+                // The same problem+json the functions answer with (real API Gateway answers with its own body).
+                send(exchange, 413, "application/problem+json", ("{\"type\":\"about:blank\",\"title\":"
+                        + "\"Payload too large\",\"status\":413,\"detail\":\"the request body is larger than "
+                        + MAX_PAYLOAD + " bytes, the most a function invocation takes (send a larger image by s3Uri)\","
+                        + "\"field\":\"body\"}").getBytes(StandardCharsets.UTF_8));
                 return;
             }
             String path = exchange.getRequestURI().getRawPath();

@@ -6,12 +6,19 @@ public class ApiException extends RuntimeException {
     private final int status;
     private final String title;
     private final String field;
+    private final java.util.Map<String, String> headers;
 
     public ApiException(int status, String title, String detail, String field) {
+        this(status, title, detail, field, java.util.Map.of());
+    }
+
+    /** With response headers, e.g. {@code allow} on a 405. */
+    public ApiException(int status, String title, String detail, String field, java.util.Map<String, String> headers) {
         super(detail);
         this.status = status;
         this.title = title;
         this.field = field;
+        this.headers = java.util.Map.copyOf(headers);
     }
 
     public static ApiException badRequest(String field, String detail) {
@@ -40,6 +47,11 @@ public class ApiException extends RuntimeException {
 
     public String title() {
         return title;
+    }
+
+    /** Headers the response carries besides its content type (lower-case names). */
+    public java.util.Map<String, String> headers() {
+        return headers;
     }
 
     /** The request field at fault, or null. */

@@ -8,7 +8,7 @@ public class DatasetNotFoundException extends NotFoundException {
     private final String dataset;
 
     public DatasetNotFoundException(String dataset, String message) {
-        super(message);
+        super("dataset", message);
         this.dataset = dataset;
     }
 

@@ -12,6 +12,7 @@ import io.cxrpipeline.catalog.ImageCatalog;
 import io.cxrpipeline.api.ApiException;
 import io.cxrpipeline.api.HttpApiRequest;
 import io.cxrpipeline.api.HttpApiResponse;
+import io.cxrpipeline.common.DatasetNames;
 import io.cxrpipeline.common.Json;
 import io.cxrpipeline.api.HttpRoute;
 import io.cxrpipeline.common.NotFoundException;
@@ -32,7 +33,7 @@ public class DistributionRoute extends HttpRoute {
 
     @Override
     public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) {
-        String dataset = pathParams.get("dataset");
+        String dataset = DatasetNames.check("dataset", pathParams.get("dataset"));
         return HttpApiResponse.json(200, json.write(service.distribution(dataset)));
     }
 }

@@ -164,12 +164,13 @@ public final class ModelProvider implements AutoCloseable {
                     LOG.infof("now serving %s (was %s), loaded in %d ms", loaded, serving.version(), loaded.loadMillis());
                     serving.close();
                 }
+            } catch (ModelUnavailableException e) {
+                // Thrown by the load itself for a missing or unusable model: permanent, unlike a storage failure.
+                failPermanent(target, now, e.getMessage());
             } catch (InfrastructureException e) {
                 failTransient(target, now, e.getMessage(), null);
             } catch (IOException e) {
                 failTransient(target, now, e.getMessage(), e);
-            } catch (ModelUnavailableException e) {
-                failPermanent(target, now, e.getMessage());
             } catch (OrtException e) {
                 failPermanent(target, now, "not a valid ONNX model: " + e.getMessage());
             } catch (IllegalArgumentException e) {

@@ -26,9 +26,15 @@ public final class PredictionService {
     public record Limits(String bucket, long maxPixels, long maxObjectBytes, int maxBatch) {
     }
 
+    /** Any model's preprocessing: a decode at this size reads the whole image, which is all the check needs. */
+    private static final Preprocessing DECODE_CHECK = Preprocessing.resolve(java.util.Map.of(),
+            Preset.TORCHVISION_VGG16, List.of("NORMAL", "PNEUMONIA"), 0.5, new long[] {1, 3, 224, 224},
+            new long[] {1, 2});
+
     private final ModelProvider models;
     private final BucketObjects store;
     private final PredictionTranslator translator;
+    private final ImagePreprocessor preprocessor;
     private final Limits limits;
     /** One input buffer per thread, grown on demand: direct memory is costly to allocate per request. */
     private final ThreadLocal<FloatBuffer> buffers = new ThreadLocal<>();
@@ -37,6 +43,7 @@ public final class PredictionService {
         this.models = models;
         this.store = store;
         this.translator = new PredictionTranslator(preprocessor);
+        this.preprocessor = preprocessor;
         this.limits = limits;
     }
 
@@ -92,7 +99,7 @@ public final class PredictionService {
             fields.add(in.field());
         }
 
-        try (ModelLease lease = models.lease()) {
+        try (ModelLease lease = lease(fields, bytes, headers)) {
             OnnxModel model = lease.model();
             Preprocessing p = model.preprocessing();
             PredictionTranslator.Input input = translator.processInput(fields, bytes, headers, p,
@@ -157,6 +164,26 @@ public final class PredictionService {
                     prediction.image(), total, explanation);
         } catch (OrtException e) {
             throw new IllegalStateException("inference failed", e);
+        }
+    }
+
+    /**
+     * The model, or the first image that cannot be decoded: a permanently bad image is a 400 whatever the model's
+     * state. With a model, the decode happens once, at the model's size; without one, every image is decoded here
+     * before the 503.
+     */
+    private ModelLease lease(List<String> fields, byte[][] bytes, ImageHeader[] headers) {
+        try {
+            return models.lease();
+        } catch (ModelUnavailableException e) {
+            for (int i = 0; i < bytes.length; i++) {
+                try {
+                    preprocessor.decode(bytes[i], headers[i], DECODE_CHECK);
+                } catch (InvalidImageException bad) {
+                    throw new InvalidInputException(fields.get(i), bad.getMessage(), bad);
+                }
+            }
+            throw e;
         }
     }
 

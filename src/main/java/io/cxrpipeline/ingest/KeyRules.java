@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.cxrpipeline.common.DatasetNames;
+
 /**
  * Derives dataset, class, subtype, patient and original split from an object key, with object metadata
  * overriding the key. Defaults fit the Kaggle layout {@code images/<dataset>/[train|val|test/]<CLASS>/<file>}.
@@ -93,9 +95,10 @@ public final class KeyRules {
         if (slash <= 0) {
             return "not in a dataset folder";
         }
-        if (rest.substring(0, slash).contains("#")) {
-            // '#' separates the parts of the table's keys: a dataset named with it would be ambiguous.
-            return "dataset name contains '#'";
+        // The API's one rule for dataset names: a dataset the routes cannot address is not indexed.
+        String why = DatasetNames.whyInvalid(rest.substring(0, slash));
+        if (why != null) {
+            return "dataset name " + why;
         }
         return null;
     }

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cxrpipeline.api.ApiException;
 import io.cxrpipeline.api.HttpApiRequest;
 import io.cxrpipeline.api.HttpApiResponse;
+import io.cxrpipeline.common.DatasetNames;
+import io.cxrpipeline.common.Echo;
 import io.cxrpipeline.common.Json;
 import io.cxrpipeline.api.HttpRoute;
 import io.cxrpipeline.common.InfrastructureException;
@@ -58,10 +60,7 @@ public class ReindexRoute extends HttpRoute {
 
     @Override
     public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {
-        String dataset = pathParams.get("dataset");
-        if (dataset == null || dataset.isBlank() || dataset.contains("/") || dataset.contains("#")) {
-            throw new InvalidInputException("dataset", "a dataset is one folder name under images/, without '/' or '#'");
-        }
+        String dataset = DatasetNames.check("dataset", pathParams.get("dataset"));
         ReindexRequest body = json.read(request.bodyBytes(), ReindexRequest.class);
         String startAfter = body.continuationToken() == null ? null : decode(body.continuationToken(), dataset);
         if (body.limit() != null && body.limit() < 1) {
@@ -88,7 +87,7 @@ public class ReindexRoute extends HttpRoute {
                 String tokenDataset = new String(b64.decode(parts[0]), StandardCharsets.UTF_8);
                 String after = new String(b64.decode(parts[1]), StandardCharsets.UTF_8);
                 if (!tokenDataset.equals(dataset)) {
-                    throw new InvalidInputException("continuationToken", "the token belongs to dataset " + tokenDataset);
+                    throw new InvalidInputException("continuationToken", "the token belongs to dataset " + Echo.quote(tokenDataset));
                 }
                 return after.isEmpty() ? null : after;
             }

@@ -7,6 +7,7 @@ import jakarta.inject.Singleton;
 
 import io.cxrpipeline.api.HttpApiRequest;
 import io.cxrpipeline.api.HttpApiResponse;
+import io.cxrpipeline.common.DatasetNames;
 import io.cxrpipeline.api.HttpRoute;
 import io.cxrpipeline.common.Json;
 
@@ -36,7 +37,7 @@ public class CreateSplitRoute extends HttpRoute {
 
     @Override
     public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {
-        String dataset = pathParams.get("dataset");
+        String dataset = DatasetNames.check("dataset", pathParams.get("dataset"));
         String jobId = SplitRoutes.jobId(request);
         if (jobId != null) {
             return SplitRoutes.accepted(jobs.run(dataset, jobId), json.mapper());

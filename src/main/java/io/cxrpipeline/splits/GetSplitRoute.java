@@ -9,6 +9,8 @@ import jakarta.inject.Singleton;
 import io.cxrpipeline.api.ApiException;
 import io.cxrpipeline.api.HttpApiRequest;
 import io.cxrpipeline.api.HttpApiResponse;
+import io.cxrpipeline.common.DatasetNames;
+import io.cxrpipeline.common.Echo;
 import io.cxrpipeline.common.Json;
 import io.cxrpipeline.api.HttpRoute;
 import io.cxrpipeline.common.InfrastructureException;
@@ -40,7 +42,7 @@ public class GetSplitRoute extends HttpRoute {
 
     @Override
     public HttpApiResponse handle(HttpApiRequest request, Map<String, String> pathParams) throws Exception {
-        String dataset = pathParams.get("dataset");
+        String dataset = DatasetNames.check("dataset", pathParams.get("dataset"));
         String splitId = pathParams.get("splitId");
         if (JOB_ID.matcher(splitId).matches()) {
             SplitJob job = jobs.get(dataset, splitId);
@@ -51,7 +53,8 @@ public class GetSplitRoute extends HttpRoute {
             };
         }
         if (!SPLIT_ID.matcher(splitId).matches()) {
-            throw new NotFoundException("dataset '" + dataset + "' has no split '" + splitId + "'");
+            throw new NotFoundException("splitId", "dataset '" + dataset + "' has no split " + Echo.quote(splitId)
+                    + " (a split id is " + SplitService.ID_HEX_DIGITS + " hexadecimal digits)");
         }
         return SplitRoutes.response(200, service.get(dataset, splitId), json.mapper());
     }

@@ -6,6 +6,6 @@ import io.cxrpipeline.common.NotFoundException;
 public class SplitNotFoundException extends NotFoundException {
 
     public SplitNotFoundException(String dataset, String splitId) {
-        super("dataset '" + dataset + "' has no split '" + splitId + "'");
+        super("splitId", "dataset '" + dataset + "' has no split '" + splitId + "'");
     }
 }

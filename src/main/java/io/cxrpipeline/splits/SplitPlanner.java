@@ -1,8 +1,10 @@
 package io.cxrpipeline.splits;
 
 import java.util.List;
+import java.util.Locale;
 
 import io.cxrpipeline.common.Hashes;
+import io.cxrpipeline.common.UnprocessableException;
 import io.cxrpipeline.common.IntSort;
 
 /**
@@ -35,14 +37,35 @@ public final class SplitPlanner {
     }
 
     /**
+     * Refuses a ratio the split cannot honour: a split holds whole groups, so a ratio that asks for less than one
+     * of the dataset's groups (e.g. {@code 1e-300}) would silently get a whole one, or one per class.
+     */
+    static void checkRatios(SplitParameters p, int groupCount) {
+        for (SplitName s : SplitName.values()) {
+            double ratio = p.ratio(s);
+            if (ratio * groupCount < 1) {
+                throw new UnprocessableException("ratios." + s.id(), String.format(Locale.ROOT,
+                        "ratios.%s = %.3g cannot be honoured: the dataset has %d %s of images (images sharing a "
+                                + "patient or identical content form one group) and a split holds whole groups, so "
+                                + "%s would get at least one group, %.3g of the dataset; each ratio must be at least "
+                                + "1/%d = %.3g here", s.id(), ratio, groupCount, groupCount == 1 ? "group" : "groups",
+                        s.id(), 1.0 / Math.max(1, groupCount), groupCount, 1.0 / Math.max(1, groupCount)));
+            }
+        }
+    }
+
+    /**
      * Plans a split.
      *
      * @throws InsufficientGroupsException when a class that has images has fewer groups than splits
+     * @throws UnprocessableException      naming {@code ratios.<split>} when a ratio asks for less than one of the
+     *                                     dataset's groups
      */
     public static SplitPlan plan(CompactIndex index, SplitParameters p) {
         LeakageGroups groups = LeakageGroups.of(index, p.groupByPatient(), p.groupByContent());
         int[] groupsPerClass = groups.perSplitAndClass(index, null, 1)[0];
         requireAGroupPerSplit(index, groupsPerClass);
+        checkRatios(p, groups.count());
         long[] groupKey = seededGroupKeys(index, groups, p.seed());
         byte[] groupSplit = assignLargestFirst(groups, new Strata(index, p), p, groupKey);
         int repairs = repair(index, groups, groupSplit, groupKey, groupsPerClass);

@@ -1,6 +1,5 @@
 package io.cxrpipeline.splits;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.List;
@@ -8,14 +7,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
-import io.cxrpipeline.api.ApiException;
+import io.cxrpipeline.common.Echo;
 import io.cxrpipeline.common.InvalidInputException;
+import io.cxrpipeline.common.JsonBodies;
 
 /**
  * Reads the body of {@code POST /datasets/{dataset}/splits} into {@link SplitParameters}, strictly: unknown or
@@ -38,9 +34,6 @@ public final class SplitRequestParser {
     private static final Set<String> FIELDS = Set.of("ratios", "seed", "stratify", "groupByPatient", "groupByContent",
             "balance", "evalBalance", "target");
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-
     private final long defaultSeed;
     private final long maxTarget;
 
@@ -50,25 +43,11 @@ public final class SplitRequestParser {
     }
 
     public SplitParameters parse(byte[] body) {
-        JsonNode root;
-        if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
-            root = MAPPER.createObjectNode();
-        } else {
-            try {
-                root = MAPPER.readTree(body);
-            } catch (JsonProcessingException e) {
-                throw new InvalidInputException("body", "the body is not valid JSON: " + e.getOriginalMessage());
-            } catch (IOException e) {
-                throw new InvalidInputException("body", "the body cannot be read: " + e.getMessage());
-            }
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidInputException("body", "the body must be a JSON object");
-        }
+        JsonNode root = JsonBodies.object(body);
         for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
             String name = it.next();
             if (!FIELDS.contains(name)) {
-                throw new InvalidInputException(name, "unknown field '" + name + "'; known fields: "
+                throw new InvalidInputException(name, "unknown field " + Echo.quote(name) + "; known fields: "
                         + String.join(", ", List.of("ratios", "seed", "stratify", "groupByPatient", "groupByContent",
                                 "balance", "evalBalance", "target")));
             }
@@ -113,7 +92,7 @@ public final class SplitRequestParser {
         for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
             String name = it.next();
             if (!List.of("train", "val", "test").contains(name)) {
-                throw new InvalidInputException("ratios." + name, "unknown split '" + name + "'; splits are train, val, test");
+                throw new InvalidInputException("ratios." + name, "unknown split " + Echo.quote(name) + "; splits are train, val, test");
             }
         }
         double[] r = new double[3];

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.cxrpipeline.api.ApiException;
 import io.cxrpipeline.common.PipelineConfig;
+import io.cxrpipeline.common.DatasetNames;
+import io.cxrpipeline.common.Echo;
 import io.cxrpipeline.common.InvalidInputException;
 import io.cxrpipeline.common.NotFoundException;
 import io.cxrpipeline.common.ConflictException;
@@ -94,7 +96,10 @@ public class TrainingRunService {
         if (request == null) {
             request = new TrainingRunRequest(null, null, null, null, null, null);
         }
-        String dataset = name(request.dataset(), "dataset");
+        if (request.dataset() == null) {
+            throw new InvalidInputException("dataset", "dataset is required");
+        }
+        String dataset = DatasetNames.check("dataset", request.dataset());
         String splitId = name(request.splitId(), "splitId");
         TrainingParams params = TrainingParams.resolve(request, config.defaultArch());
         String token = request.clientToken();
@@ -103,7 +108,7 @@ public class TrainingRunService {
                     "clientToken must be 1 to 128 printable ASCII characters without spaces or '#'");
         }
         TrainingRuns.SplitRef split = runs.findSplit(dataset, splitId).orElseThrow(
-                () -> new NotFoundException("dataset '" + dataset + "' has no split '" + splitId + "'"));
+                () -> new NotFoundException("splitId", "dataset '" + dataset + "' has no split '" + splitId + "'"));
         String hash = requestHash(dataset, splitId, params);
         Instant now = clock.instant();
         String runId = Times.idPrefix(now) + "-" + suffixes.get();
@@ -141,9 +146,9 @@ public class TrainingRunService {
     /** The run, or 404. */
     public TrainingRun get(String runId) {
         if (runId == null || !NAME.matcher(runId).matches()) {
-            throw new NotFoundException("no training run '" + runId + "'");
+            throw new NotFoundException("runId", "no training run " + Echo.quote(runId));
         }
-        return runs.find(runId).orElseThrow(() -> new NotFoundException("no training run '" + runId + "'"));
+        return runs.find(runId).orElseThrow(() -> new NotFoundException("runId", "no training run " + Echo.quote(runId)));
     }
 
     /** A retried request: submit only when the run has no job and the first attempt's lease ran out. */

@@ -142,7 +142,7 @@ class PredictFunctionTest {
     void withoutAPromotedModelPredictIsA503() {
         Emulators.get().dynamo().deleteItem(b -> b.tableName(Emulators.TABLE).key(Map.of(
                 TableKeys.PK, AttributeValue.fromS("MODEL"), TableKeys.SK, AttributeValue.fromS("PROMOTED"))));
-        problem(invoke(image("image/jpeg", Fixtures.bytes("xray-gray.jpg"))), 503, null, "no model is promoted");
+        problem(invoke(image("image/jpeg", Fixtures.bytes("xray-gray.jpg"))), 503, null, "the model cannot be reached right now");
     }
 
     @Test

@@ -194,6 +194,19 @@ class PredictionServiceTest {
     }
 
     @Test
+    void aTruncatedImageIsA400EvenWithoutAModel() {
+        // A permanently bad image gets the same answer whatever the model's state: decoded before the 503.
+        byte[] jpeg = Fixtures.bytes("xray-gray.jpg");
+        PredictionService noModel = service(3, false);
+        DomainException e = assertThrows(DomainException.class, () -> noModel.predict(List.of(
+                new ImageInput.Inline("images[1]", Fixtures.bytes("xray-gray.png")),
+                new ImageInput.Inline("images[2]", Arrays.copyOf(jpeg, jpeg.length / 2)))));
+        assertEquals(400, status(e));
+        assertEquals("images[2]", e.field());
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
     void noModelIsA503() {
         DomainException e = refused(service(3, false), new ImageInput.Inline("body", Fixtures.bytes("xray-gray.png")));
         assertEquals(503, status(e));

@@ -63,9 +63,11 @@ class SplitRequestParserTest {
         "{\"stratify\":\"patient\"}|stratify|unknown stratify",
         "{\"groupByPatient\":\"yes\"}|groupByPatient|true or false",
         "{\"ratio\":{}}|ratio|unknown field",
-        "{\"seed\":1,\"seed\":2}|body|not valid JSON",
+        "{\"seed\":1,\"seed\":2}|seed|Duplicate field 'seed'",
+        "{\"seed\":7} {\"seed\":8}|body|more after the JSON document ends",
+        "{\"seed\":7}]|body|more after the JSON document ends",
         "[1,2]|body|must be a JSON object",
-        "{\"seed\":|body|not valid JSON",
+        "{\"seed\":|seed|ends inside the JSON document",
     })
     void aBadRequestIsA400NamingTheField(String body, String field, String reason) {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> parse(body));

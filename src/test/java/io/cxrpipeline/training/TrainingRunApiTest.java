@@ -33,9 +33,12 @@ class TrainingRunApiTest {
         ApiCalls.putSplit(dataset, "s1");
     }
 
+    /** The request, with {@code extra} hyperparameters replacing the defaults they name (a field may not repeat). */
     private String body(String token, String extra) {
-        return "{\"dataset\":\"" + dataset + "\",\"splitId\":\"s1\",\"hyperparameters\":{\"arch\":\"small\","
-                + "\"epochs\":3,\"imageSize\":64" + extra + "},\"augmentation\":{\"rotationDegrees\":5},"
+        String hyper = "\"arch\":\"small\"" + (extra.contains("\"epochs\"") ? "" : ",\"epochs\":3")
+                + (extra.contains("\"imageSize\"") ? "" : ",\"imageSize\":64");
+        return "{\"dataset\":\"" + dataset + "\",\"splitId\":\"s1\",\"hyperparameters\":{" + hyper + extra
+                + "},\"augmentation\":{\"rotationDegrees\":5},"
                 + "\"classWeights\":\"auto\"" + (token == null ? "" : ",\"clientToken\":\"" + token + "\"") + "}";
     }
 
