@@ -70,6 +70,21 @@ public final class OnnxModel implements AutoCloseable {
      * @throws OrtException             when ONNX Runtime cannot load or run it
      */
     public static OnnxModel load(Path file, String version, String uri, Options options) throws OrtException {
+        return load((env, so) -> env.createSession(file.toString(), so), version, uri, options);
+    }
+
+    /** As {@link #load(Path, String, String, Options)}, from the model's bytes (no file needed). */
+    public static OnnxModel load(byte[] model, String version, String uri, Options options) throws OrtException {
+        return load((env, so) -> env.createSession(model, so), version, uri, options);
+    }
+
+    /** Opens a session on a model file or on model bytes. */
+    private interface SessionSource {
+        OrtSession open(OrtEnvironment env, OrtSession.SessionOptions options) throws OrtException;
+    }
+
+    private static OnnxModel load(SessionSource source, String version, String uri, Options options)
+            throws OrtException {
         long start = System.nanoTime();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session;
@@ -78,7 +93,7 @@ public final class OnnxModel implements AutoCloseable {
             so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             so.setIntraOpNumThreads(Math.max(1, options.threads()));
             so.setInterOpNumThreads(1);
-            session = env.createSession(file.toString(), so);
+            session = source.open(env, so);
         }
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();

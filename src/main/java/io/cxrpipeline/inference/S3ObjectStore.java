@@ -47,7 +47,7 @@ public class S3ObjectStore implements ObjectStore {
                 in.abort(); // do not drain the rest of a large object
                 throw new ObjectTooLargeException(location, length, maxBytes);
             }
-            return readAtMost(in, location, maxBytes);
+            return length != null ? readExactly(in, location, length.intValue()) : readAtMost(in, location, maxBytes);
         } catch (SdkException e) {
             throw translate(location, e);
         } catch (IOException e) {
@@ -65,6 +65,15 @@ public class S3ObjectStore implements ObjectStore {
         } catch (IOException e) {
             throw new StorageException("cannot write " + target + ": " + e.getMessage(), e);
         }
+    }
+
+    /** One array of the announced length (a model read into memory must not be buffered twice). */
+    private static byte[] readExactly(InputStream in, S3Location location, int length) throws IOException {
+        byte[] bytes = new byte[length];
+        if (in.readNBytes(bytes, 0, length) < length || in.read() != -1) {
+            throw new StorageException("cannot read " + location + ": not the " + length + " bytes announced");
+        }
+        return bytes;
     }
 
     private static byte[] readAtMost(InputStream in, S3Location location, long maxBytes) throws IOException {
