@@ -1,6 +1,7 @@
 package io.cxrpipeline.inference;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -221,9 +222,14 @@ public final class ModelProvider implements AutoCloseable {
                 throw new ModelUnavailableException("the model " + location + " is too large to read into memory");
             }
             long start = System.nanoTime();
-            byte[] model = store.read(location, size);
-            LOG.infof("read %s (%d MB) into memory in %d ms", location, size >> 20, (System.nanoTime() - start) / 1_000_000);
-            return OnnxModel.load(model, target.version(), target.uri(), settings.options());
+            ByteBuffer model = store.readDirect(location, size);
+            try {
+                LOG.infof("read %s (%d MB) into memory in %d ms", location, size >> 20,
+                        (System.nanoTime() - start) / 1_000_000);
+                return OnnxModel.load(model, target.version(), target.uri(), settings.options());
+            } finally {
+                DirectMemory.free(model); // the session holds its own copy of the weights
+            }
         }
         Path file = materialize(target);
         LOG.infof("loading model %s from %s", target.version(), file);

@@ -2,6 +2,9 @@ package io.cxrpipeline.inference;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -47,7 +50,29 @@ public class S3ObjectStore implements ObjectStore {
                 in.abort(); // do not drain the rest of a large object
                 throw new ObjectTooLargeException(location, length, maxBytes);
             }
-            return length != null ? readExactly(in, location, length.intValue()) : readAtMost(in, location, maxBytes);
+            return readAtMost(in, location, maxBytes);
+        } catch (SdkException e) {
+            throw translate(location, e);
+        } catch (IOException e) {
+            throw new StorageException("cannot read " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Streams the object into the buffer: no copy of it on the heap. */
+    @Override
+    public ByteBuffer readDirect(S3Location location, long size) {
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(location.bucket())
+                .key(location.key()))) {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(Math.toIntExact(size));
+            ReadableByteChannel channel = Channels.newChannel(in);
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                // fill
+            }
+            if (buffer.hasRemaining() || in.read() != -1) {
+                DirectMemory.free(buffer);
+                throw new StorageException(location + " is not the " + size + " bytes it was a moment ago");
+            }
+            return buffer.flip();
         } catch (SdkException e) {
             throw translate(location, e);
         } catch (IOException e) {
@@ -65,15 +90,6 @@ public class S3ObjectStore implements ObjectStore {
         } catch (IOException e) {
             throw new StorageException("cannot write " + target + ": " + e.getMessage(), e);
         }
-    }
-
-    /** One array of the announced length (a model read into memory must not be buffered twice). */
-    private static byte[] readExactly(InputStream in, S3Location location, int length) throws IOException {
-        byte[] bytes = new byte[length];
-        if (in.readNBytes(bytes, 0, length) < length || in.read() != -1) {
-            throw new StorageException("cannot read " + location + ": not the " + length + " bytes announced");
-        }
-        return bytes;
     }
 
     private static byte[] readAtMost(InputStream in, S3Location location, long maxBytes) throws IOException {
