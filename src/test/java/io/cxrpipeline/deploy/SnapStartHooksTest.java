@@ -12,14 +12,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.cxrpipeline.catalog.TableKeys;
+import io.cxrpipeline.catalog.ModelItems;
 import io.cxrpipeline.inference.ImageInput;
 import io.cxrpipeline.inference.ModelProvider;
 import io.cxrpipeline.inference.ModelRegistry;
@@ -30,13 +29,13 @@ import io.cxrpipeline.inference.Preset;
 import io.cxrpipeline.inference.SnapStartHooks;
 import io.cxrpipeline.testing.Emulators;
 import io.cxrpipeline.testing.EmulatorsResource;
+import io.cxrpipeline.training.PromotedModel;
 import io.quarkus.arc.Arc;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The SnapStart runtime hooks of {@code predict}, called as Lambda calls them around a snapshot, with the model
@@ -61,8 +60,11 @@ class SnapStartHooksTest {
         return Arc.container().instance(SnapStartHooks.class).get();
     }
 
-    /** Uploads a committed test model under a fresh version and points the registry at it. */
-    static String promote(String fixture) {
+    @Inject
+    io.cxrpipeline.training.ModelRegistry promotions;
+
+    /** Uploads a committed test model under a fresh version and promotes it the way training-events does. */
+    String promote(String fixture) {
         String version = "snap-" + UUID.randomUUID();
         String key = "models/" + version + "/model.onnx";
         try (InputStream in = SnapStartHooksTest.class.getClassLoader().getResourceAsStream("models/" + fixture)) {
@@ -71,12 +73,9 @@ class SnapStartHooksTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Emulators.get().dynamo().putItem(b -> b.tableName(Emulators.TABLE).item(Map.of(
-                TableKeys.PK, AttributeValue.fromS("MODEL"),
-                TableKeys.SK, AttributeValue.fromS("PROMOTED"),
-                "version", AttributeValue.fromS(version),
-                "modelUri", AttributeValue.fromS("s3://" + Emulators.BUCKET + "/" + key),
-                "promotedAt", AttributeValue.fromS(Instant.now().toString()))));
+        String previous = promotions.promoted().map(PromotedModel::version).orElse(null);
+        assertTrue(promotions.promote(new PromotedModel(version, "s3://" + Emulators.BUCKET + "/" + key,
+                Instant.now().toString(), null, null, null, previous), previous));
         return version;
     }
 
@@ -88,8 +87,8 @@ class SnapStartHooksTest {
 
     @AfterEach
     void unpromote() {
-        Emulators.get().dynamo().deleteItem(b -> b.tableName(Emulators.TABLE).key(Map.of(
-                TableKeys.PK, AttributeValue.fromS("MODEL"), TableKeys.SK, AttributeValue.fromS("PROMOTED"))));
+        Emulators.get().dynamo().deleteItem(b -> b.tableName(Emulators.TABLE).key(ModelItems.key(
+                ModelItems.PROMOTED_SK)));
     }
 
     @Test
