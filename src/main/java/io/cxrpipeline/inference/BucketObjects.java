@@ -1,5 +1,6 @@
 package io.cxrpipeline.inference;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import io.cxrpipeline.common.InfrastructureException;
 import io.cxrpipeline.inference.ObjectNotFoundException;
@@ -27,6 +28,21 @@ public interface BucketObjects {
      * @throws InfrastructureException        when the store cannot be reached
      */
     byte[] read(S3Location location, long maxBytes);
+
+    /**
+     * Reads an object of {@code size} bytes whole into a direct buffer, off the Java heap (a model read into
+     * memory; ONNX Runtime takes the buffer without a copy). The caller frees it ({@link DirectMemory#free}).
+     *
+     * @throws ObjectNotFoundException when there is no readable object
+     * @throws InfrastructureException        when the store cannot be reached, or the object is not {@code size} bytes
+     */
+    default ByteBuffer readDirect(S3Location location, long size) {
+        byte[] bytes = read(location, size);
+        if (bytes.length != size) {
+            throw new InfrastructureException("storage", location + " is " + bytes.length + " bytes, not " + size);
+        }
+        return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    }
 
     /**
      * Streams an object into a file (created or replaced).

@@ -47,7 +47,7 @@ public class InferenceBeans {
                 config.threshold());
         return new ModelProvider(registry, store, new ModelProvider.Settings(config.registry(), config.modelUri()
                 .filter(s -> !s.isBlank()), Duration.ofSeconds(Math.max(0, config.refreshSeconds())),
-                Path.of(config.cacheDir()), options), System::nanoTime);
+                config.modelInMemory() ? null : Path.of(config.cacheDir()), options), System::nanoTime);
     }
 
     void closeModelProvider(@Disposes ModelProvider provider) {
@@ -60,7 +60,7 @@ public class InferenceBeans {
             PipelineConfig pipeline) {
         return new PredictionService(models, store, new ImagePreprocessor(config.decodeOversample()),
                 new PredictionService.Limits(pipeline.bucket(), config.maxPixels(), config.maxObjectBytes(),
-                        config.maxBatch()));
+                        config.maxBatch(), config.inputPrefixes()));
     }
 
     /**

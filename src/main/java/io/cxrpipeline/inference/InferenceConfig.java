@@ -34,6 +34,20 @@ public interface InferenceConfig {
     @WithDefault("/tmp/models")
     String cacheDir();
 
+    /**
+     * Read S3 models straight into memory instead of caching them under {@link #cacheDir()}: Lambda SnapStart
+     * allows at most 512 MB of ephemeral storage, less than an fp32 VGG16.
+     */
+    @WithDefault("false")
+    boolean modelInMemory();
+
+    /**
+     * The key prefixes an {@code s3Uri} may name (the SAM template grants {@code s3:GetObject} on the same list);
+     * any other key, or one with an empty, {@code .} or {@code ..} segment, is refused with 400.
+     */
+    @WithDefault("images/")
+    List<String> inputPrefixes();
+
     /** ONNX Runtime intra-op threads; 0 = the processors available to the JVM (the Lambda's vCPUs). */
     @WithDefault("0")
     int threads();

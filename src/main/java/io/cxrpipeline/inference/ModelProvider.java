@@ -1,6 +1,7 @@
 package io.cxrpipeline.inference;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -24,7 +25,8 @@ import io.cxrpipeline.common.InfrastructureException;
  * Keeps the one model a container serves. The first request (or startup) loads the registry's promoted model,
  * else the configured URI; later requests re-read the promoted pointer at most every {@code refresh} and swap in
  * a newly promoted version without a restart: the new session is created beside the old one, then the old one
- * closes when its last request finishes. S3 models are cached under {@code cacheDir/<version>/model.onnx}.
+ * closes when its last request finishes. S3 models are cached under {@code cacheDir/<version>/model.onnx}, or read
+ * straight into memory when there is no {@code cacheDir} (Lambda SnapStart allows at most 512 MB of /tmp).
  */
 public final class ModelProvider implements AutoCloseable {
 
@@ -45,7 +47,7 @@ public final class ModelProvider implements AutoCloseable {
      * @param useRegistry whether to follow the promoted pointer
      * @param fallbackUri the model when nothing is promoted: {@code s3://…} or a file path
      * @param refresh     least time between two looks at the pointer while a model is loaded
-     * @param cacheDir    where S3 models are downloaded
+     * @param cacheDir    where S3 models are downloaded; null: S3 models are read into memory, not to disk
      * @param options     session and preprocessing options
      */
     public record Settings(boolean useRegistry, Optional<String> fallbackUri, Duration refresh, Path cacheDir,
@@ -117,6 +119,28 @@ public final class ModelProvider implements AutoCloseable {
             LOG.infof("serving %s, loaded in %d ms", model, model.loadMillis());
         } else {
             LOG.infof("no model to serve yet: %s", problem);
+        }
+    }
+
+    /**
+     * Looks at the promoted pointer now, whatever the refresh interval (after a restore from a snapshot, which may
+     * be days older than the pointer). Loads nothing: when the pointer names another model, the next request loads
+     * it; otherwise the refresh interval restarts now.
+     *
+     * @return whether the model being served is the one to serve
+     */
+    public boolean recheck() {
+        loading.lock();
+        try {
+            OnnxModel serving = current;
+            Target target = target();
+            boolean same = serving != null && target != null && serving.version().equals(target.version())
+                    && serving.uri().equals(target.uri());
+            lastCheck = nanoTime.getAsLong() - (same ? 0 : settings.refresh().toNanos());
+            checkedOnce = same;
+            return same;
+        } finally {
+            loading.unlock();
         }
     }
 
@@ -242,6 +266,22 @@ public final class ModelProvider implements AutoCloseable {
     }
 
     private OnnxModel load(Target target) throws Exception {
+        if (settings.cacheDir() == null && target.uri() != null && target.uri().startsWith("s3://")) {
+            S3Location location = location(target);
+            long size = stat(location).size();
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new ModelUnavailableException("the model " + location + " is too large to read into memory");
+            }
+            long start = System.nanoTime();
+            ByteBuffer model = store.readDirect(location, size);
+            try {
+                LOG.infof("read %s (%d MB) into memory in %d ms", location, size >> 20,
+                        (System.nanoTime() - start) / 1_000_000);
+                return OnnxModel.load(model, target.version(), target.uri(), settings.options());
+            } finally {
+                DirectMemory.free(model); // the session holds its own copy of the weights
+            }
+        }
         Path file = materialize(target);
         LOG.infof("loading model %s from %s", target.version(), file);
         return OnnxModel.load(file, target.version(), target.uri(), settings.options());
@@ -260,18 +300,8 @@ public final class ModelProvider implements AutoCloseable {
             }
             return file;
         }
-        S3Location location;
-        try {
-            location = S3Location.parse(uri);
-        } catch (IllegalArgumentException e) {
-            throw new ModelUnavailableException("the model URI " + uri + " is malformed: " + e.getMessage());
-        }
-        BucketObjects.ObjectInfo info;
-        try {
-            info = store.stat(location);
-        } catch (ObjectNotFoundException e) {
-            throw new ModelUnavailableException("the model object " + uri + " does not exist or is not readable");
-        }
+        S3Location location = location(target);
+        BucketObjects.ObjectInfo info = stat(location);
         Path dir = settings.cacheDir().resolve(directoryName(target));
         Path file = dir.resolve(MODEL_FILE);
         Path tag = dir.resolve(MODEL_FILE + ".etag");
@@ -291,6 +321,22 @@ public final class ModelProvider implements AutoCloseable {
         }
         LOG.infof("downloaded %s (%d MB) in %d ms", uri, info.size() >> 20, (System.nanoTime() - start) / 1_000_000);
         return file;
+    }
+
+    private static S3Location location(Target target) {
+        try {
+            return S3Location.parse(target.uri());
+        } catch (IllegalArgumentException e) {
+            throw new ModelUnavailableException("the model URI " + target.uri() + " is malformed: " + e.getMessage());
+        }
+    }
+
+    private BucketObjects.ObjectInfo stat(S3Location location) {
+        try {
+            return store.stat(location);
+        } catch (ObjectNotFoundException e) {
+            throw new ModelUnavailableException("the model object " + location + " does not exist or is not readable");
+        }
     }
 
     /** Makes room for a download, evicting other cached versions (never the one being served) if needed. */

@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import ai.onnxruntime.NodeInfo;
@@ -70,6 +72,60 @@ public final class OnnxModel implements AutoCloseable {
      * @throws OrtException             when ONNX Runtime cannot load or run it
      */
     public static OnnxModel load(Path file, String version, String uri, Options options) throws OrtException {
+        return load((env, so) -> env.createSession(file.toString(), so), version, uri, options);
+    }
+
+    /**
+     * As {@link #load(Path, String, String, Options)}, from the model's bytes in a direct buffer (no file needed;
+     * ONNX Runtime reads the buffer without copying it, and keeps no reference to it once the session exists).
+     */
+    public static OnnxModel load(ByteBuffer model, String version, String uri, Options options) throws OrtException {
+        return load((env, so) -> env.createSession(model, so), version, uri, options);
+    }
+
+    /** Opens a session on a model file or on model bytes. */
+    private interface SessionSource {
+        OrtSession open(OrtEnvironment env, OrtSession.SessionOptions options) throws OrtException;
+    }
+
+    /**
+     * ONNX Runtime's first use in a process and a session on a large model overflow the default Java thread stack
+     * (1 MB): fp32 VGG16 (537 MB) crashed the JVM with SIGSEGV on threads of up to 4 MB, on the Lambda handler's
+     * thread as on a request thread. Loading runs on a thread of its own with a larger stack.
+     */
+    private static final long LOAD_STACK_BYTES = 64L << 20;
+
+    private static OnnxModel load(SessionSource source, String version, String uri, Options options)
+            throws OrtException {
+        FutureTask<OnnxModel> task = new FutureTask<>(() -> loadNow(source, version, uri, options));
+        new Thread(null, task, "onnx-load", LOAD_STACK_BYTES).start();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the load goes on: wait for it rather than leak its session
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof OrtException o) {
+                        throw o;
+                    } else if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    } else if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static OnnxModel loadNow(SessionSource source, String version, String uri, Options options)
+            throws OrtException {
         long start = System.nanoTime();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session;
@@ -78,7 +134,7 @@ public final class OnnxModel implements AutoCloseable {
             so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             so.setIntraOpNumThreads(Math.max(1, options.threads()));
             so.setInterOpNumThreads(1);
-            session = env.createSession(file.toString(), so);
+            session = source.open(env, so);
         }
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();

@@ -22,8 +22,14 @@ public final class PredictionService {
      * @param maxPixels      largest width x height accepted
      * @param maxObjectBytes largest object read through {@code s3Uri}
      * @param maxBatch       most images per request
+     * @param inputPrefixes  the key prefixes {@code s3Uri} may name ({@link InputKeys})
      */
-    public record Limits(String bucket, long maxPixels, long maxObjectBytes, int maxBatch) {
+    public record Limits(String bucket, long maxPixels, long maxObjectBytes, int maxBatch, List<String> inputPrefixes) {
+
+        /** Limits that let {@code s3Uri} name any key of the bucket. */
+        public Limits(String bucket, long maxPixels, long maxObjectBytes, int maxBatch) {
+            this(bucket, maxPixels, maxObjectBytes, maxBatch, InputKeys.ANY);
+        }
     }
 
     /** Any model's preprocessing: a decode at this size reads the whole image, which is all the check needs. */
@@ -205,6 +211,10 @@ public final class PredictionService {
         if (!location.bucket().equals(limits.bucket())) {
             throw new InvalidInputException(stored.field(), "only objects in s3://" + limits.bucket()
                     + "/ can be read, not in bucket " + location.bucket());
+        }
+        String refusal = InputKeys.refusal(location.key(), limits.inputPrefixes());
+        if (refusal != null) {
+            throw new InvalidInputException(stored.field(), refusal);
         }
         try {
             return store.read(location, limits.maxObjectBytes());

@@ -2,6 +2,9 @@ package io.cxrpipeline.inference.aws;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,6 +22,7 @@ import io.cxrpipeline.inference.ObjectNotFoundException;
 import io.cxrpipeline.inference.S3Location;
 import io.cxrpipeline.inference.ObjectTooLargeException;
 import io.cxrpipeline.inference.BucketObjects;
+import io.cxrpipeline.inference.DirectMemory;
 
 /** {@link BucketObjects} on Amazon S3. */
 public class S3BucketObjects implements BucketObjects {
@@ -49,6 +53,28 @@ public class S3BucketObjects implements BucketObjects {
                 throw new ObjectTooLargeException(location, length, maxBytes);
             }
             return readAtMost(in, location, maxBytes);
+        } catch (SdkException e) {
+            throw translate(location, e);
+        } catch (IOException e) {
+            throw new InfrastructureException("storage", "cannot read " + location + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Streams the object into the buffer: no copy of it on the heap. */
+    @Override
+    public ByteBuffer readDirect(S3Location location, long size) {
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(location.bucket())
+                .key(location.key()))) {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(Math.toIntExact(size));
+            ReadableByteChannel channel = Channels.newChannel(in);
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                // fill
+            }
+            if (buffer.hasRemaining() || in.read() != -1) {
+                DirectMemory.free(buffer);
+                throw new InfrastructureException("storage", location + " is not the " + size + " bytes it was a moment ago");
+            }
+            return buffer.flip();
         } catch (SdkException e) {
             throw translate(location, e);
         } catch (IOException e) {
