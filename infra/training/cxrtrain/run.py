@@ -156,16 +156,8 @@ def train_epoch(model, batches, optimizer, scaler, loss_fn, dtype, ctx, on_first
 def predict(model, batches, labels, ctx, dtype):
     """(probabilities N x n float64, labels, mean unweighted loss) over a split, every process evaluating its shard;
     every process gets the whole result."""
-    model.eval()
-    outputs = []
-    with torch.no_grad():
-        for x in batches:
-            with _autocast(dtype):
-                outputs.append(model(x).float())
-    logits = dist.gather_shards(ctx, torch.cat(outputs), batches.n)
-    y = torch.from_numpy(labels).to(ctx.device)
-    loss = F.cross_entropy(logits, y).item()
-    return torch.softmax(logits.double(), dim=1).cpu().numpy(), labels, loss
+    logits, labels, loss = predict_logits(model, batches, labels, ctx, dtype)
+    return torch.softmax(torch.from_numpy(logits), dim=1).numpy(), labels, loss
 
 
 def predict_logits(model, batches, labels, ctx, dtype):
