@@ -21,7 +21,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.cxrpipeline.common.InfrastructureException;
-import io.cxrpipeline.api.ApiException;
+import io.cxrpipeline.common.DomainException;
 import io.quarkus.arc.Unremovable;
 import io.quarkus.runtime.StartupEvent;
 
@@ -84,7 +84,7 @@ public class SnapStartHooks implements Resource {
             LOG.infof("primed model %s for the snapshot in %d ms", result.modelVersion(),
                     (System.nanoTime() - start) / 1_000_000);
             return Optional.of(result.modelVersion());
-        } catch (ApiException | InfrastructureException e) {
+        } catch (DomainException e) {
             LOG.warnf("snapshot taken without a model: %s", e.getMessage());
             return Optional.empty();
         }

@@ -11,7 +11,6 @@ import java.util.concurrent.Future;
 
 import io.cxrpipeline.ingest.IndexOutcome.Outcome;
 import io.cxrpipeline.common.InfrastructureException;
-import io.cxrpipeline.common.NotFoundException;
 
 /**
  * Backfills the index from a listing of {@code images/<dataset>/}: objects missing from the index or whose
@@ -23,14 +22,6 @@ public final class ReindexService {
     /** The most objects one call examines. */
     public int maxObjects() {
         return maxObjects;
-    }
-
-    /** No object exists under the dataset's prefix. */
-    public static class UnknownDatasetException extends NotFoundException {
-
-        public UnknownDatasetException(String message) {
-            super("dataset", message);
-        }
     }
 
     /**

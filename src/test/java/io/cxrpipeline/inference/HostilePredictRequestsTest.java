@@ -79,7 +79,7 @@ class HostilePredictRequestsTest {
                 json("image as a number", "POST", "/predict", "{\"image\":5}", 400, "image"),
                 json("another bucket", "POST", "/predict", "{\"s3Uri\":\"s3://someone-else/x.jpeg\"}", 400, "s3Uri"),
                 json("not an s3 URI", "POST", "/predict", "{\"s3Uri\":\"http://x/y.jpeg\"}", 400, "s3Uri"),
-                json("a missing object", "POST", "/predict", "{\"s3Uri\":\"s3://" + bucket + "/nope-" + UUID.randomUUID()
+                json("a missing object", "POST", "/predict", "{\"s3Uri\":\"s3://" + bucket + "/images/nope-" + UUID.randomUUID()
                         + ".jpeg\"}", 404, "s3Uri"),
                 json("17 images", "POST", "/predict", "{\"images\":[" + String.join(",",
                         java.util.Collections.nCopies(17, "\"" + b64(png) + "\"")) + "]}", 400, "images"),

@@ -64,7 +64,7 @@ class ReindexServiceTest {
 
     @Test
     void unknownDatasetIsReported() {
-        assertThrows(ReindexService.UnknownDatasetException.class, () -> reindex(10).run("nothing", null, false, null));
+        assertThrows(UnknownDatasetException.class, () -> reindex(10).run("nothing", null, false, null));
     }
 
     @Test
