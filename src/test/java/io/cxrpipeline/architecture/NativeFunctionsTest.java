@@ -32,6 +32,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import io.cxrpipeline.local.LocalStack;
 import io.quarkus.funqy.Funq;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.config.ConfigMapping;
 
 /**
  * What the native executable (index-objects, api, training-events; the pom's {@code native} profile) is made of,
@@ -48,6 +49,7 @@ class NativeFunctionsTest {
 
     static Element pom;
     static List<String> excludedPackages;
+    static JavaClasses main;
     static JavaClasses nativeClasses;
 
     @BeforeAll
@@ -60,7 +62,7 @@ class NativeFunctionsTest {
             assertTrue(pattern.endsWith("/**"), "the native build excludes whole packages: " + pattern);
             excludedPackages.add(pattern.substring(0, pattern.length() - 3).replace('/', '.'));
         }
-        JavaClasses main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages(ArchitectureTest.BASE);
         nativeClasses = main.that(new com.tngtech.archunit.base.DescribedPredicate<>("in the native build") {
             @Override
@@ -111,6 +113,44 @@ class NativeFunctionsTest {
                 return excluded(c.getName());
             }
         }).check(nativeClasses);
+    }
+
+    /**
+     * SmallRye Config refuses to start an application with a {@code cxr.*} property that no mapping claims
+     * ({@code PipelineConfig} maps the whole {@code cxr} namespace): a value for a mapping the native build leaves
+     * out, active in the profiles a native executable runs with (prod, and local on the local stack), stops all
+     * three functions at start ("SRCFG00050: cxr.inference.cache-dir in Runtime Values does not map to any root").
+     */
+    @Test
+    void noPropertyOfTheNativeProfilesBelongsToALeftOutConfigMapping() throws Exception {
+        List<String> leftOut = new ArrayList<>();
+        for (JavaClass c : main) {
+            if (excluded(c.getName()) && c.isAnnotatedWith(ConfigMapping.class)) {
+                leftOut.add(c.getAnnotationOfType(ConfigMapping.class).prefix() + ".");
+            }
+        }
+        assertFalse(leftOut.isEmpty(), "the inference package has its config mapping");
+        java.util.Properties properties = new java.util.Properties();
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream("application.properties")) {
+            properties.load(in);
+        }
+        List<String> offending = new ArrayList<>();
+        for (String key : properties.stringPropertyNames()) {
+            String name = key;
+            if (key.startsWith("%")) {
+                String profile = key.substring(1, key.indexOf('.'));
+                if (!List.of("prod", "local").contains(profile)) {
+                    continue;
+                }
+                name = key.substring(key.indexOf('.') + 1);
+            }
+            for (String prefix : leftOut) {
+                if (name.startsWith(prefix)) {
+                    offending.add(key);
+                }
+            }
+        }
+        assertEquals(List.of(), offending, "give these a default in their mapping (@WithDefault) or a %test profile");
     }
 
     @Test
