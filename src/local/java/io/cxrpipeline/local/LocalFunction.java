@@ -3,15 +3,14 @@ package io.cxrpipeline.local;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One function of the artifact, running in its own JVM as it runs in its own Lambda: the packaged
- * application with {@code QUARKUS_FUNQY_EXPORT} set, polling a {@link LambdaRuntimeApi} on loopback
- * through {@link RuntimeBootstrap}.
+ * One function of the artifact, running in its own process as it runs in its own Lambda: the packaged
+ * application with {@code QUARKUS_FUNQY_EXPORT} set, polling a {@link LambdaRuntimeApi} on loopback, in a JVM
+ * through {@link RuntimeBootstrap} or as the native executable.
  */
 public final class LocalFunction implements AutoCloseable {
 
@@ -48,13 +47,30 @@ public final class LocalFunction implements AutoCloseable {
      */
     public static LocalFunction start(String name, String instance, Path app, int heapMb, Map<String, String> env,
             Path logDir) throws IOException {
-        LambdaRuntimeApi runtime = new LambdaRuntimeApi(name, 0);
-        List<String> command = new ArrayList<>(List.of(
+        return launch(name, instance, List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // Serial GC: a Lambda-sized JVM that leaves the cores to the others.
                 "-Xmx" + heapMb + "m", "-XX:+UseSerialGC",
                 "-Dquarkus.profile=local", "-cp", app + java.io.File.pathSeparator + bootstrapClasspath(),
-                RuntimeBootstrap.class.getName()));
+                RuntimeBootstrap.class.getName()), env, logDir);
+    }
+
+    /**
+     * Starts the function from the native executable ({@code target/native/*-runner}, the {@code bootstrap} of
+     * the native function.zip), which polls the Runtime API with Quarkus' own loop, as on Lambda's
+     * {@code provided.al2023} runtime.
+     *
+     * @param heapMb the maximum heap of the native image, like the Lambda's memory setting
+     */
+    public static LocalFunction startNative(String name, Path executable, int heapMb, Map<String, String> env,
+            Path logDir) throws IOException {
+        return launch(name, name, List.of(executable.toString(), "-Xmx" + heapMb + "m", "-Dquarkus.profile=local"),
+                env, logDir);
+    }
+
+    private static LocalFunction launch(String name, String instance, List<String> command, Map<String, String> env,
+            Path logDir) throws IOException {
+        LambdaRuntimeApi runtime = new LambdaRuntimeApi(name, 0);
         Files.createDirectories(logDir);
         Path log = logDir.resolve(instance + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
@@ -109,6 +125,11 @@ public final class LocalFunction implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** The function's process (its id for resident-memory figures). */
+    public ProcessHandle process() {
+        return process.toHandle();
     }
 
     @Override

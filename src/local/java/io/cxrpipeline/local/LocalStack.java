@@ -105,18 +105,15 @@ public final class LocalStack implements AutoCloseable {
         resources.add(lambdaApi);
         env.put("CXR_SPLITS_LAMBDA_ENDPOINT", lambdaApi.endpoint());
 
-        // Heaps follow the memory template.yaml gives each Lambda, scaled down for one machine.
-        Map<String, Integer> heaps = new LinkedHashMap<>();
-        heaps.put("index-objects", 384);
-        heaps.put("api", 768);
-        heaps.put("training-events", 256);
-        heaps.put("predict", 1536);
-        for (Map.Entry<String, Integer> f : heaps.entrySet()) {
-            LocalFunction function = LocalFunction.start(f.getKey(), app, f.getValue(), env, logs);
+        Path nativeExecutable = nativeExecutable(settings.projectDir());
+        for (Map.Entry<String, Integer> f : HEAP_MB.entrySet()) {
+            LocalFunction function = nativeExecutable != null && NATIVE_FUNCTIONS.contains(f.getKey())
+                    ? LocalFunction.startNative(f.getKey(), nativeExecutable, f.getValue(), env, logs)
+                    : LocalFunction.start(f.getKey(), app, f.getValue(), env, logs);
             functions.put(f.getKey(), function);
             resources.add(function);
         }
-        LocalFunction apiJobs = LocalFunction.start("api", "api-jobs", app, heaps.get("api"), env, logs);
+        LocalFunction apiJobs = LocalFunction.start("api", "api-jobs", app, HEAP_MB.get("api"), env, logs);
         resources.add(apiJobs);
         Path failed = failedEventsDir(settings);
         // Queues exist before the functions are ready: an upload during start-up waits, it is not lost.
@@ -210,6 +207,47 @@ public final class LocalStack implements AutoCloseable {
         return indexEvents.failed();
     }
 
+    /** Heaps follow the memory template.yaml gives each Lambda, scaled down for one machine. */
+    public static final Map<String, Integer> HEAP_MB;
+
+    static {
+        Map<String, Integer> heaps = new LinkedHashMap<>();
+        heaps.put("index-objects", 384);
+        heaps.put("api", 768);
+        heaps.put("training-events", 256);
+        heaps.put("predict", 1536);
+        HEAP_MB = java.util.Collections.unmodifiableMap(heaps);
+    }
+
+    /** The functions of the native executable (infra/native/build.sh); predict runs on the JVM either way. */
+    public static final List<String> NATIVE_FUNCTIONS = List.of("index-objects", "api", "training-events");
+
+    /**
+     * The native executable named by {@code CXR_NATIVE} (the file, or a directory holding one {@code *-runner},
+     * e.g. {@code target/native}; relative to the project), or null when unset: the functions then run on the JVM.
+     */
+    static Path nativeExecutable(Path projectDir) throws java.io.IOException {
+        String value = System.getenv("CXR_NATIVE");
+        return value == null || value.isBlank() ? null : nativeExecutable(projectDir, value);
+    }
+
+    /** The native executable at {@code value}: the file, or a directory holding one {@code *-runner}. */
+    public static Path nativeExecutable(Path projectDir, String value) throws java.io.IOException {
+        Path path = projectDir.resolve(value);
+        if (Files.isDirectory(path)) {
+            try (var candidates = Files.list(path)) {
+                path = candidates.filter(p -> p.getFileName().toString().endsWith("-runner") && Files.isExecutable(p))
+                        .findFirst().orElseThrow(() -> new IllegalStateException("CXR_NATIVE=" + value
+                                + ": no *-runner executable there; build it with infra/native/build.sh"));
+            }
+        }
+        if (!Files.isExecutable(path)) {
+            throw new IllegalStateException("CXR_NATIVE=" + value + " is not an executable; build it with "
+                    + "infra/native/build.sh");
+        }
+        return path;
+    }
+
     private void createBucketAndTable(String s3Endpoint) {
         try (S3Client s3Client = LocalClients.s3(java.net.URI.create(s3Endpoint));
                 DynamoDbClient dynamo = LocalClients.dynamo(dynalite.endpoint())) {
@@ -262,7 +300,9 @@ public final class LocalStack implements AutoCloseable {
     /** Runs the local stack until interrupted. */
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.fromEnvironment();
-        System.out.println("cxr-pipeline local stack: starting (data in " + settings.dataDir() + ")");
+        System.out.println("cxr-pipeline local stack: starting (data in " + settings.dataDir() + ")"
+                + (System.getenv("CXR_NATIVE") == null ? "" : "; " + String.join(", ", NATIVE_FUNCTIONS)
+                        + " native from " + System.getenv("CXR_NATIVE")));
         long start = System.nanoTime();
         LocalStack stack = new LocalStack(settings);
         // Registered before anything starts, so that Ctrl-C during start-up stops the child processes too.
