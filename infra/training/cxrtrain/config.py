@@ -354,7 +354,7 @@ def load(argv=None, env=None):
         keep_checkpoint=keep,
         gpus=_auto(gpus, "CXR_GPUS", int, 1, 64),
         operating_point=op_method,
-        target_sensitivity=_num(target, "operatingPoint.targetSensitivity", float, 0.0, 1.0),
+        target_sensitivity=_num(target, "operatingPoint.targetSensitivity", float, 0.5, 1.0),
         calibration=calibration,
         bootstrap=_num(bootstrap, "bootstrapResamples", int, 0, 100000),
         eval_manifest=pick(args.eval_manifest, "CXR_EVAL_MANIFEST"),

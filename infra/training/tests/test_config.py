@@ -69,7 +69,7 @@ def test_operating_point_and_calibration_default_and_can_be_set():
     assert (cfg.operating_point, cfg.calibration, cfg.bootstrap) == ("youden", "none", 200)
     cfg = config.load(["--target-sensitivity", "0.9"], dict(ENV))
     assert cfg.target_sensitivity == 0.9 and cfg.params()["operatingPoint"]["targetSensitivity"] == 0.9
-    with pytest.raises(ConfigError, match="targetSensitivity must be between 0.0 and 1.0"):
+    with pytest.raises(ConfigError, match="targetSensitivity must be between 0.5 and 1.0"):
         config.load([], dict(ENV, CXR_PARAMS=json.dumps({"operatingPoint": {"targetSensitivity": 1.5}})))
     with pytest.raises(ConfigError, match="operatingPoint.method must be one of"):
         config.load([], dict(ENV, CXR_PARAMS=json.dumps({"operatingPoint": {"method": "f1"}})))

@@ -13,11 +13,13 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection
 public record TrainingParams(String arch, Hyperparameters hyperparameters, Augmentation augmentation,
-        String classWeights) {
+        String classWeights, OperatingPoint operatingPoint, String calibration, int bootstrapResamples) {
 
     public static final List<String> ARCHS = List.of("vgg16", "small");
     public static final List<String> OPTIMIZERS = List.of("adam", "sgd");
     public static final List<String> CLASS_WEIGHTS = List.of("auto", "none");
+    public static final List<String> OPERATING_POINTS = List.of("sensitivity", "youden");
+    public static final List<String> CALIBRATIONS = List.of("temperature", "none");
 
     /** Hyperparameters, all set. */
     @RegisterForReflection
@@ -29,6 +31,15 @@ public record TrainingParams(String arch, Hyperparameters hyperparameters, Augme
     @RegisterForReflection
     public record Augmentation(double rotationDegrees, double widthShift, double heightShift, double zoom,
             double brightness, double contrast, boolean horizontalFlip) {
+    }
+
+    /**
+     * The decision threshold, chosen on the validation manifest: the highest threshold whose sensitivity reaches
+     * {@code targetSensitivity} ({@code sensitivity}), or the one maximising Youden's J ({@code youden}, which ignores
+     * the target).
+     */
+    @RegisterForReflection
+    public record OperatingPoint(String method, double targetSensitivity) {
     }
 
     /**
@@ -71,7 +82,16 @@ public record TrainingParams(String arch, Hyperparameters hyperparameters, Augme
                 decimal(a.contrast(), "augmentation.contrast", 0.1, 0, 1),
                 a.horizontalFlip() != null && a.horizontalFlip());
         String weights = oneOf(request.classWeights(), "classWeights", CLASS_WEIGHTS, "auto");
-        return new TrainingParams(arch, hyper, aug, weights);
+        TrainingRunRequest.OperatingPoint op = request.operatingPoint() != null ? request.operatingPoint()
+                : new TrainingRunRequest.OperatingPoint(null, null);
+        // A target of 0 would pick a threshold that calls nothing positive: the range starts at 0.5.
+        OperatingPoint operatingPoint = new OperatingPoint(
+                oneOf(op.method(), "operatingPoint.method", OPERATING_POINTS, "sensitivity"),
+                decimal(op.targetSensitivity(), "operatingPoint.targetSensitivity", 0.95, 0.5, 1));
+        String calibration = oneOf(request.calibration(), "calibration", CALIBRATIONS, "temperature");
+        // 0 switches the intervals off; 100,000 resamples of a 10k-image test set stay within minutes on one core.
+        int bootstrap = integer(request.bootstrapResamples(), "bootstrapResamples", 1000, 0, 100_000);
+        return new TrainingParams(arch, hyper, aug, weights, operatingPoint, calibration, bootstrap);
     }
 
     private static int integer(Number value, String field, int fallback, int min, int max) {

@@ -13,7 +13,21 @@ public record TrainingRunRequest(
         Hyperparameters hyperparameters,
         Augmentation augmentation,
         String classWeights,
-        String clientToken) {
+        String clientToken,
+        OperatingPoint operatingPoint,
+        String calibration,
+        Number bootstrapResamples) {
+
+    /** A request with the evaluation options left to their defaults. */
+    public TrainingRunRequest(String dataset, String splitId, Hyperparameters hyperparameters,
+            Augmentation augmentation, String classWeights, String clientToken) {
+        this(dataset, splitId, hyperparameters, augmentation, classWeights, clientToken, null, null, null);
+    }
+
+    /** How the decision threshold is chosen on the validation manifest; every field is optional. */
+    @RegisterForReflection
+    public record OperatingPoint(String method, Number targetSensitivity) {
+    }
 
     /** Training hyperparameters; every field is optional. */
     @RegisterForReflection

@@ -50,18 +50,22 @@ import software.amazon.awssdk.services.s3.S3Client;
  * twice each in shuffled order by T threads; with {@code --faults}, S3 and then DynamoDB are stopped mid-burst and
  * started again on the same port and data. A delivery is retried twice (200, 400 ms, as Lambda's asynchronous
  * invokes), then kept as a failed event; after the burst the failed events are replayed once. The index is then
- * compared with what the events say, image by image, and the CONTENT# items counted.
+ * compared with what the events say, image by image, and the CONTENT# items counted. With {@code --splits N}, N split
+ * requests (seeds 1..N/2, each asked twice) run concurrently while the burst is half through; each split's manifests
+ * are read back and must hold exactly the index state whose digest the split recorded, with no image or patient in
+ * two partitions.
  *
  * <pre>
  * ./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.cxrpipeline.bench.ReliabilityBenchmark -Dexec.args="--events 10000 --threads 8 --faults"
+ *     -Dexec.mainClass=io.cxrpipeline.bench.ReliabilityBenchmark \
+ *     -Dexec.args="--events 10000 --threads 8 --faults --splits 20"
  * </pre>
  */
 public final class ReliabilityBenchmark {
 
-    private static final String BUCKET = "cxr-reliability";
-    private static final String TABLE = "cxr-reliability";
-    private static final String DATASET = "burst";
+    static final String BUCKET = "cxr-reliability";
+    static final String TABLE = "cxr-reliability";
+    static final String DATASET = "burst";
 
     private ReliabilityBenchmark() {
     }
@@ -81,6 +85,7 @@ public final class ReliabilityBenchmark {
         int events = Integer.parseInt(a.getOrDefault("events", "10000"));
         int threads = Integer.parseInt(a.getOrDefault("threads", "8"));
         boolean faults = a.containsKey("faults");
+        int splits = Integer.parseInt(a.getOrDefault("splits", "0"));
         Path work = Files.createTempDirectory("cxr-reliability");
         Path project = Path.of("").toAbsolutePath();
         int s3Port = FreePorts.find();
@@ -91,15 +96,15 @@ public final class ReliabilityBenchmark {
         try (S3Client s3c = LocalClients.s3(s3Uri); DynamoDbClient db = LocalClients.dynamo(dynamo[0].endpoint())) {
             s3c.createBucket(b -> b.bucket(BUCKET));
             db.createTable(TableDefinition.createTableRequest(TABLE));
-            run(events, threads, faults, work, project, s3, dynamo, s3c, db);
+            run(events, threads, faults, splits, work, project, s3, dynamo, s3c, db);
         } finally {
             s3[0].close();
             dynamo[0].close();
         }
     }
 
-    private static void run(int eventCount, int threads, boolean faults, Path work, Path project, EmbeddedS3[] s3,
-            Dynalite[] dynamo, S3Client s3c, DynamoDbClient db) throws Exception {
+    private static void run(int eventCount, int threads, boolean faults, int splitRequests, Path work, Path project,
+            EmbeddedS3[] s3, Dynalite[] dynamo, S3Client s3c, DynamoDbClient db) throws Exception {
         // 1. The history: uploads, a duplicate content per 20, a label conflict per 100, a delete per 10 uploads.
         List<byte[]> pool = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -111,6 +116,7 @@ public final class ReliabilityBenchmark {
         int deletes = eventCount - uploads;
         List<ObjectEvent> history = new ArrayList<>(eventCount);
         Map<String, Expected> expected = new HashMap<>();
+        Map<String, String> contentIds = new HashMap<>();
         long seq = 0x5E0000000000L;
         for (int i = 0; i < uploads; i++) {
             String label = i % 100 == 1 ? "NORMAL" : (i % 3 == 0 ? "NORMAL" : "PNEUMONIA");
@@ -124,6 +130,7 @@ public final class ReliabilityBenchmark {
             history.add(new ObjectEvent(ObjectEvent.Kind.CREATED, "ObjectCreated:Put", null, BUCKET, key,
                     (long) bytes.length, eTag, Sequencers.normalise(Long.toHexString(seq++)), null));
             expected.put(imageId, new Expected(key, label, eTag + ":" + bytes.length, false));
+            contentIds.put(imageId, IndexingService.contentId(eTag, bytes.length));
         }
         for (int d = 0; d < deletes; d++) {
             int i = d * 10 + 5; // never a duplicate's original or copy
@@ -179,6 +186,8 @@ public final class ReliabilityBenchmark {
                 }
             });
         }
+        SplitWave wave = splitRequests > 0
+                ? new SplitWave(splitRequests, s3, dynamo, deliveries.size() / 2, done) : null;
         if (faults) {
             awaitProgress(done, deliveries.size() / 3);
             int port = s3[0].endpoint().getPort();
@@ -199,6 +208,7 @@ public final class ReliabilityBenchmark {
         }
         pool2.shutdown();
         pool2.awaitTermination(1, TimeUnit.HOURS);
+        List<SplitWave.Result> splitResults = wave == null ? List.of() : wave.await();
         double burst = (System.nanoTime() - start) / 1e9;
         int failedCount = failed.size();
         // 3. Replay of the failed events (the documented failed-events replay does the same through the function).
@@ -277,9 +287,13 @@ public final class ReliabilityBenchmark {
         System.out.printf(Locale.ROOT, "counts off (double-counted) %d%n", doubleCounted);
         System.out.printf(Locale.ROOT, "CONTENT# items              %d (expected %d live contents)%n", contentItems,
                 byContent.size());
+        int splitsInconsistent = 0;
+        if (wave != null) {
+            splitsInconsistent = SplitWave.report(splitResults, s3Client, contentIds);
+        }
         System.out.printf(Locale.ROOT, "verdict                     %s%n",
                 lost == 0 && wrong == 0 && doubleCounted == 0 && contentItems == byContent.size() && replayFailed == 0
-                        ? "EXACT" : "NOT EXACT");
+                        && splitsInconsistent == 0 ? "EXACT" : "NOT EXACT");
         s3Client.close();
         dynamoClient.close();
     }

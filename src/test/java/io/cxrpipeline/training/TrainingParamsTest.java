@@ -73,6 +73,40 @@ class TrainingParamsTest {
         assertEquals("classWeights", field(new TrainingRunRequest("d", "s", null, null, "balanced", null)));
     }
 
+    @Test
+    void evaluationOptionsDefaultToSensitivityTemperatureAndAThousandResamples() {
+        TrainingParams p = TrainingParams.resolve(new TrainingRunRequest("d", "s", null, null, null, null), "vgg16");
+        assertEquals(new TrainingParams.OperatingPoint("sensitivity", 0.95), p.operatingPoint());
+        assertEquals("temperature", p.calibration());
+        assertEquals(1000, p.bootstrapResamples());
+
+        TrainingParams q = TrainingParams.resolve(new TrainingRunRequest("d", "s", null, null, null, null,
+                new TrainingRunRequest.OperatingPoint("youden", null), "none", 0), "vgg16");
+        assertEquals(new TrainingParams.OperatingPoint("youden", 0.95), q.operatingPoint());
+        assertEquals("none", q.calibration());
+        assertEquals(0, q.bootstrapResamples());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "method, roc, operatingPoint.method",
+            "target, 0.3, operatingPoint.targetSensitivity",
+            "target, 1.01, operatingPoint.targetSensitivity",
+            "calibration, platt, calibration",
+            "bootstrap, 100001, bootstrapResamples",
+            "bootstrap, -1, bootstrapResamples",
+            "bootstrap, 10.5, bootstrapResamples",
+    })
+    void badEvaluationOptionsNameTheField(String name, String value, String field) {
+        TrainingRunRequest.OperatingPoint op = new TrainingRunRequest.OperatingPoint(
+                name.equals("method") ? value : null, name.equals("target") ? new BigDecimal(value) : null);
+        TrainingRunRequest r = new TrainingRunRequest("d", "s", null, null, null, null, op,
+                name.equals("calibration") ? value : null, name.equals("bootstrap") ? new BigDecimal(value) : null);
+        DomainException e = assertThrows(DomainException.class, () -> TrainingParams.resolve(r, "vgg16"));
+        assertEquals(400, status(e));
+        assertEquals(field, e.field());
+    }
+
     private static String field(TrainingRunRequest r) {
         return assertThrows(DomainException.class, () -> TrainingParams.resolve(r, "vgg16")).field();
     }

@@ -162,6 +162,40 @@ class TrainingRunApiTest {
     }
 
     @Test
+    void evaluationOptionsReachTheJobAndTheRun() throws Exception {
+        String body = "{\"dataset\":\"" + dataset + "\",\"splitId\":\"s1\",\"hyperparameters\":{\"arch\":\"small\"},"
+                + "\"operatingPoint\":{\"method\":\"youden\"},\"calibration\":\"none\",\"bootstrapResamples\":200}";
+        ApiCalls.Response r = ApiCalls.call("POST", "/training-runs", body);
+        assertEquals(202, r.status(), r.body().toString());
+        String runId = r.body().path("runId").asText();
+        JsonNode job = batch.callsFor("cxr-train-" + runId).get(0).body();
+        String cxrParams = null;
+        for (JsonNode e : job.path("containerOverrides").path("environment")) {
+            if (e.path("name").asText().equals("CXR_PARAMS")) {
+                cxrParams = e.path("value").asText();
+            }
+        }
+        JsonNode params = ApiCalls.MAPPER.readTree(cxrParams);
+        // The names and shapes the training program reads (cxrtrain/config.py).
+        assertEquals("youden", params.at("/operatingPoint/method").asText());
+        assertEquals(0.95, params.at("/operatingPoint/targetSensitivity").asDouble());
+        assertEquals("none", params.path("calibration").asText());
+        assertEquals(200, params.path("bootstrapResamples").asInt());
+        JsonNode got = ApiCalls.call("GET", "/training-runs/" + runId, null).body();
+        assertEquals("youden", got.at("/params/operatingPoint/method").asText());
+        assertEquals(200, got.at("/params/bootstrapResamples").asInt());
+
+        ApiCalls.Response bad = ApiCalls.call("POST", "/training-runs", "{\"dataset\":\"" + dataset
+                + "\",\"splitId\":\"s1\",\"operatingPoint\":{\"targetSensitivity\":1.5}}");
+        assertEquals(400, bad.status());
+        assertEquals("operatingPoint.targetSensitivity", bad.body().path("field").asText());
+        ApiCalls.Response unknown = ApiCalls.call("POST", "/training-runs", "{\"dataset\":\"" + dataset
+                + "\",\"splitId\":\"s1\",\"operatingPoint\":{\"fpr\":0.1}}");
+        assertEquals(400, unknown.status());
+        assertTrue(unknown.body().path("field").asText().contains("fpr"), unknown.body().toString());
+    }
+
+    @Test
     void badValuesAre400NamingTheField() {
         assertEquals("hyperparameters.imageSize",
                 ApiCalls.call("POST", "/training-runs", body(null, ",\"imageSize\":100")).body().path("field").asText());
