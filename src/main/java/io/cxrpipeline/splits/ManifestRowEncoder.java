@@ -13,6 +13,8 @@ final class ManifestRowEncoder {
     private static final byte[] SOURCE_REF = "{\"source-ref\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PATIENT = ",\"patient\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] COPY = ",\"copy\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT = ",\"content\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END_OBJECT = "}\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
@@ -87,6 +89,15 @@ final class ManifestRowEncoder {
         jsonl.write(patient == null ? NULL : jsonString(patient).getBytes(StandardCharsets.UTF_8));
         jsonl.write(COPY);
         jsonl.write(copyText);
+        jsonl.write(CONTENT);
+        long content = index.content(i);
+        if (content == CompactIndex.NO_CONTENT) {
+            jsonl.write(NULL);
+        } else {
+            jsonl.write('"');
+            writeHex(jsonl, content);
+            jsonl.write('"');
+        }
         jsonl.write(END_OBJECT);
     }
 
@@ -103,7 +114,22 @@ final class ManifestRowEncoder {
         csv.write(copyText);
         csv.write(',');
         writeCsvId(csv, i, specials, uriPrefix, csvUriPrefix, csvUriPrefixQuoted);
+        csv.write(',');
+        long content = index.content(i);
+        if (content != CompactIndex.NO_CONTENT) {
+            writeHex(csv, content);
+        }
         csv.write('\n');
+    }
+
+    /**
+     * The content hash as 16 hex digits: identical bytes (same ETag and size) give the same value in every split of
+     * the dataset, which lets a reader of two manifests find identical images under different names.
+     */
+    private static void writeHex(OutputStream out, long h) throws IOException {
+        for (int shift = 60; shift >= 0; shift -= 4) {
+            out.write(HEX[(int) (h >>> shift) & 0xf]);
+        }
     }
 
     /** The image id behind a prefix as one CSV field; quoted, through a String, only when the field needs it. */

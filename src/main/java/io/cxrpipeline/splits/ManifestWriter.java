@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 public final class ManifestWriter {
 
     /** The CSV header; {@code filename} and {@code class} are flow_from_dataframe's default column names. */
-    public static final String CSV_HEADER = "filename,class,class_index,subtype,patient,copy,source_ref";
+    public static final String CSV_HEADER = "filename,class,class_index,subtype,patient,copy,source_ref,content";
 
     private static final int BUFFER = 1 << 16;
 

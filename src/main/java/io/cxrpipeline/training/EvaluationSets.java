@@ -17,10 +17,11 @@ import io.cxrpipeline.common.InvalidInputException;
 import io.cxrpipeline.common.NotFoundException;
 
 /**
- * The datasets' evaluation manifests: pins one, keeps runs whose training data overlap it out (same image or same
- * patient: the grouping the splits use), and tells each run's job where the evaluation images and the promoted
- * model's scores on them are ({@code CXR_EVAL_MANIFEST}, {@code CXR_CHAMPION_OUTPUT}, {@code CXR_CHAMPION_VERSION}).
- * The job checks identical contents too, on the decoded images.
+ * The datasets' evaluation manifests: pins one, keeps runs whose training data overlap it out (same image, same
+ * content under another name, or same patient: the grouping the splits use), and tells each run's job where the
+ * evaluation images and the promoted model's scores on them are ({@code CXR_EVAL_MANIFEST},
+ * {@code CXR_CHAMPION_OUTPUT}, {@code CXR_CHAMPION_VERSION}). The job checks identical decoded pixels too, which also
+ * covers manifests written elsewhere, without the {@code content} field.
  */
 public class EvaluationSets {
 
@@ -75,7 +76,8 @@ public class EvaluationSets {
     }
 
     /**
-     * Refuses training data that share an image or a patient with the dataset's evaluation manifest.
+     * Refuses training data that share an image, a content (the manifests' {@code content} hash) or a patient with the
+     * dataset's evaluation manifest.
      *
      * @throws InvalidInputException (field splitId) naming the overlap
      */
@@ -87,19 +89,26 @@ public class EvaluationSets {
         List<Entry> evaluation = read(set.get().manifestUri(), "splitId");
         Set<String> refs = new LinkedHashSet<>();
         Set<String> patients = new LinkedHashSet<>();
+        Map<String, String> contents = new java.util.HashMap<>();
         for (Entry e : evaluation) {
             refs.add(e.ref());
             if (e.patient() != null) {
                 patients.add(e.patient());
+            }
+            if (e.content() != null) {
+                contents.putIfAbsent(e.content(), e.ref());
             }
         }
         List<String> problems = new java.util.ArrayList<>();
         for (Map.Entry<String, String> m : trainingManifests.entrySet()) {
             Set<String> sameRefs = new TreeSet<>();
             Set<String> samePatients = new TreeSet<>();
+            Set<String> sameContents = new TreeSet<>();
             for (Entry e : read(m.getValue(), "splitId")) {
                 if (refs.contains(e.ref())) {
                     sameRefs.add(e.ref());
+                } else if (e.content() != null && contents.containsKey(e.content())) {
+                    sameContents.add(e.ref() + " = " + contents.get(e.content()));
                 }
                 if (e.patient() != null && patients.contains(e.patient())) {
                     samePatients.add(e.patient());
@@ -107,6 +116,10 @@ public class EvaluationSets {
             }
             if (!sameRefs.isEmpty()) {
                 problems.add(sameRefs.size() + " " + m.getKey() + " image(s) (e.g. " + examples(sameRefs) + ")");
+            }
+            if (!sameContents.isEmpty()) {
+                problems.add(sameContents.size() + " " + m.getKey() + " image(s) with the content of an evaluation "
+                        + "image (e.g. " + examples(sameContents) + ")");
             }
             if (!samePatients.isEmpty()) {
                 problems.add(samePatients.size() + " " + m.getKey() + " patient(s) (e.g. " + examples(samePatients)
@@ -135,7 +148,8 @@ public class EvaluationSets {
         return env;
     }
 
-    private record Entry(String ref, String patient) {
+    /** A manifest line: the image, its patient, and its content hash (the split writer's {@code content}). */
+    private record Entry(String ref, String patient, String content) {
     }
 
     private List<Entry> read(String uri, String field) {
@@ -153,9 +167,7 @@ public class EvaluationSets {
                 if (ref == null || ref.isEmpty()) {
                     throw new InvalidInputException(field, uri + " line " + line + " has no source-ref");
                 }
-                JsonNode patient = node.path("patient");
-                entries.add(new Entry(ref, patient.isTextual() && !patient.asText().isEmpty() ? patient.asText()
-                        : null));
+                entries.add(new Entry(ref, text(node.path("patient")), text(node.path("content"))));
             } catch (JsonProcessingException e) {
                 throw new InvalidInputException(field, uri + " line " + line + " is not JSON");
             }
@@ -164,6 +176,10 @@ public class EvaluationSets {
             throw new InvalidInputException(field, uri + " has no entries");
         }
         return entries;
+    }
+
+    private static String text(JsonNode node) {
+        return node.isTextual() && !node.asText().isEmpty() ? node.asText() : null;
     }
 
     private static String examples(Set<String> values) {

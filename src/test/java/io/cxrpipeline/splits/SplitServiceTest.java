@@ -253,7 +253,8 @@ class SplitServiceTest {
     }
 
     private static final String GOLDEN_ID = "fda12d6028c8e3b2";
-    private static final String GOLDEN_MANIFESTS = "04e6cbb0b1684836ea62973110f76a1c7b083b1551f761143fdcc9e99e34b717";
+    // Manifest rows gained their content hash: same split id (same assignment), new bytes.
+    private static final String GOLDEN_MANIFESTS = "d8a61e0ae5dbd585fa0003988e8df235ae6ceaba7eab36ff4e18f8884771d88b";
 
     @Test
     void differentSeedsPutGroupsInDifferentSplits() throws IOException {
@@ -420,8 +421,11 @@ class SplitServiceTest {
         JsonNode any = run.rows().get("train").get(0);
         List<String> fields = new ArrayList<>();
         any.fieldNames().forEachRemaining(fields::add);
-        assertEquals(List.of("source-ref", "class", "class-name", "subtype", "patient", "copy"), fields);
+        assertEquals(List.of("source-ref", "class", "class-name", "subtype", "patient", "copy", "content"), fields);
         assertTrue(any.get("class").isTextual());
+        String oddContent = String.format("%016x", io.cxrpipeline.common.Hashes.of("c-odd"));
+        assertTrue(run.rows().values().stream().flatMap(List::stream).anyMatch(r -> r.get("source-ref").asText()
+                .endsWith("/NORMAL/odd, \"name\".jpeg") && r.get("content").asText().equals(oddContent)));
         for (SplitName s : SplitName.values()) {
             String csv = run.store().text(run.prefix() + s.id() + ".csv");
             assertTrue(csv.startsWith(ManifestWriter.CSV_HEADER + "\n"));
@@ -430,6 +434,7 @@ class SplitServiceTest {
         String all = String.join("", run.store().text(run.prefix() + "train.csv"),
                 run.store().text(run.prefix() + "val.csv"), run.store().text(run.prefix() + "test.csv"));
         assertTrue(all.contains("\"images/chest_xray/NORMAL/odd, \"\"name\"\".jpeg\",NORMAL,0,,,0,"), all.substring(0, 200));
+        assertTrue(all.contains("/NORMAL/odd, \"\"name\"\".jpeg\"," + oddContent + "\n"), all.substring(0, 200));
         String report = run.store().text(run.prefix() + "report.html");
         assertTrue(report.contains("<svg") && !report.contains("<script"));
     }

@@ -34,6 +34,10 @@ class EvaluationSetsTest {
                 + "\"patient\":\"" + patient + "\",\"copy\":0}\n";
     }
 
+    private static String line(String ref, String patient, String content) {
+        return line(ref, patient).replace("}\n", ",\"content\":\"" + content + "\"}\n");
+    }
+
     @BeforeEach
     void setUp() {
         runs = new InMemoryTrainingRuns();
@@ -85,6 +89,26 @@ class EvaluationSetsTest {
                 + "1 val patient(s) (e.g. person5); a model trained on evaluation images cannot be evaluated on them",
                 e.getMessage());
         assertTrue(runs.runs.isEmpty(), "no run is recorded");
+        assertTrue(jobs.submitted.isEmpty());
+    }
+
+    @Test
+    void theSameContentUnderAnotherNameIsAnOverlapToo() {
+        // s3's train holds g.png, the bytes of s1's test image e.png uploaded again under another name (another
+        // patient id in its key): only the manifests' content hash links them.
+        runs.addSplit("chest_xray", "s3");
+        files.put(PREFIX + "s1/test.jsonl", line("d.png", "person4", "00000000000000d4")
+                + line("e.png", "person5", "00000000000000e5"));
+        files.put(PREFIX + "s3/train.jsonl", line("g.png", "person7", "00000000000000e5"));
+        files.put(PREFIX + "s3/val.jsonl", line("h.png", "person8", "0000000000000088"));
+        sets.pin("chest_xray", new EvaluationSetRequest("s1", null));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> service.submit(
+                new TrainingRunRequest("chest_xray", "s3", null, null, null, null)));
+        assertEquals("splitId", e.field());
+        assertEquals("split 's3' overlaps the evaluation manifest " + PREFIX + "s1/test.jsonl of dataset 'chest_xray': "
+                + "1 train image(s) with the content of an evaluation image (e.g. s3://bkt/images/chest_xray/g.png = "
+                + "s3://bkt/images/chest_xray/e.png); a model trained on evaluation images cannot be evaluated on them",
+                e.getMessage());
         assertTrue(jobs.submitted.isEmpty());
     }
 
