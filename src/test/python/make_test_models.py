@@ -15,6 +15,11 @@ Runs with Debian's python3-torch / torchvision / onnx / PIL (``/usr/bin/python3`
         of it (static quantization calibrated on synthetic X-rays), evaluation images, a 2000x1500 JPEG and a
         MatMul model for measuring the machine's peak. Never committed: the benchmark generates it.
 
+    make_test_models.py gradcam-pair [--out target/models]
+        The training program's own export (infra/training, cxrtrain.export) of the same weights twice, with and
+        without the Grad-CAM output: the small net (64 px) and VGG16 (224 px, random init, seeded). What a plain
+        prediction pays for a model that can explain is the difference between the two files of a pair.
+
     make_test_models.py bench-torch --model target/models/vgg16-fp32.onnx ...
         PyTorch eager latency of the same (seeded) VGG16, batch 1 and 8, printed as one JSON line.
 
@@ -482,6 +487,24 @@ def cmd_vgg16(args):
     print("done", flush=True)
 
 
+def cmd_gradcam_pair(args):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "infra", "training"))
+    from cxrtrain import export as cxr_export, nets as cxr_nets
+
+    torch.set_num_threads(2)
+    os.makedirs(args.out, exist_ok=True)
+    torch.manual_seed(args.seed)
+    small = cxr_nets.small_vgg(2).eval()
+    torch.manual_seed(args.seed)
+    big = cxr_nets.vgg16(2, 224, 1, pretrained=False)[0].eval()
+    for name, model, size in (("small", small, 64), ("vgg16", big, 224)):
+        for explain in (True, False):
+            path = os.path.join(args.out, f"{name}-{'gradcam' if explain else 'plain'}.onnx")
+            t0 = time.time()
+            cxr_export.export(model, path, size, list(CLASSES), explain=explain)
+            print(f"exported {path} ({os.path.getsize(path) / 1e6:.1f} MB) in {time.time() - t0:.0f} s", flush=True)
+
+
 def percentile(values, q):
     s = sorted(values)
     return s[min(len(s) - 1, int(round(q / 100.0 * (len(s) - 1))))]
@@ -514,13 +537,16 @@ def main(argv):
     v.add_argument("--seed", type=int, default=0)
     v.add_argument("--calibration", type=int, default=16)
     v.add_argument("--evaluation", type=int, default=32)
+    g = sub.add_parser("gradcam-pair")
+    g.add_argument("--out", default="target/models")
+    g.add_argument("--seed", type=int, default=0)
     b = sub.add_parser("bench-torch")
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--threads", type=int, default=2)
     b.add_argument("--iters1", type=int, default=10)
     b.add_argument("--iters8", type=int, default=3)
     args = p.parse_args(argv)
-    {"fixtures": cmd_fixtures, "vgg16": cmd_vgg16, "bench-torch": cmd_bench_torch}[args.cmd](args)
+    {"fixtures": cmd_fixtures, "vgg16": cmd_vgg16, "gradcam-pair": cmd_gradcam_pair, "bench-torch": cmd_bench_torch}[args.cmd](args)
 
 
 if __name__ == "__main__":

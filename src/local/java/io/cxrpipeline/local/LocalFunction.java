@@ -64,8 +64,18 @@ public final class LocalFunction implements AutoCloseable {
      */
     public static LocalFunction startNative(String name, Path executable, int heapMb, Map<String, String> env,
             Path logDir) throws IOException {
-        return launch(name, name, List.of(executable.toString(), "-Xmx" + heapMb + "m", "-Dquarkus.profile=local"),
-                env, logDir);
+        return startNative(name, name, executable, heapMb, env, logDir);
+    }
+
+    /**
+     * Starts one more instance of a function from the native executable, as Lambda does for concurrent invocations.
+     *
+     * @param instance names its log file
+     */
+    public static LocalFunction startNative(String name, String instance, Path executable, int heapMb,
+            Map<String, String> env, Path logDir) throws IOException {
+        return launch(name, instance, List.of(executable.toString(), "-Xmx" + heapMb + "m",
+                "-Dquarkus.profile=local"), env, logDir);
     }
 
     private static LocalFunction launch(String name, String instance, List<String> command, Map<String, String> env,

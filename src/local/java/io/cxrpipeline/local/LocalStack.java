@@ -113,7 +113,9 @@ public final class LocalStack implements AutoCloseable {
             functions.put(f.getKey(), function);
             resources.add(function);
         }
-        LocalFunction apiJobs = LocalFunction.start("api", "api-jobs", app, HEAP_MB.get("api"), env, logs);
+        LocalFunction apiJobs = nativeExecutable != null
+                ? LocalFunction.startNative("api", "api-jobs", nativeExecutable, HEAP_MB.get("api"), env, logs)
+                : LocalFunction.start("api", "api-jobs", app, HEAP_MB.get("api"), env, logs);
         resources.add(apiJobs);
         Path failed = failedEventsDir(settings);
         // Queues exist before the functions are ready: an upload during start-up waits, it is not lost.

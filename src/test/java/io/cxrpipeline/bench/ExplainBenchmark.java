@@ -19,47 +19,85 @@ import io.cxrpipeline.inference.BucketObjects;
 /**
  * The cost of {@code explain} (prediction + Grad-CAM map + PNG overlay) against a plain prediction of the same
  * image by the same model, in one JVM, alternating rounds. Models: the committed small net with its Grad-CAM
- * output, and any exported by the training program given as arguments (a VGG16 export, say).
+ * output, and any exported by the training program given as arguments (a VGG16 export, say). With
+ * {@code --pair WITH PLAIN} (the same weights exported with and without the Grad-CAM output,
+ * {@code make_test_models.py gradcam-pair}), it measures instead what a plain prediction pays for a model that can
+ * explain: plain predictions by the two files, alternating.
  *
  * <pre>
  * ./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.cxrpipeline.bench.ExplainBenchmark [-Dexec.args="path/to/model.onnx ..."]
+ * ./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cxrpipeline.bench.ExplainBenchmark \
+ *   -Dexec.args="--pair target/models/vgg16-gradcam.onnx target/models/vgg16-plain.onnx"
  * </pre>
  */
 public final class ExplainBenchmark {
 
+    private static final BucketObjects NONE = new BucketObjects() {
+        @Override
+        public ObjectInfo stat(S3Location location) {
+            throw new UnsupportedOperationException("models and images are local files here");
+        }
+
+        @Override
+        public byte[] read(S3Location location, long maxBytes) {
+            throw new UnsupportedOperationException("models and images are local files here");
+        }
+
+        @Override
+        public void download(S3Location location, Path target) {
+            throw new UnsupportedOperationException("models and images are local files here");
+        }
+    };
+
     private ExplainBenchmark() {
+    }
+
+    private static ModelProvider provider(String model) throws Exception {
+        return new ModelProvider(null, NONE, new ModelProvider.Settings(false, Optional.of(model),
+                Duration.ofMinutes(5), Files.createTempDirectory("cxr-bench"), new OnnxModel.Options(2,
+                        Preset.TORCHVISION_VGG16, List.of("NORMAL", "PNEUMONIA"), 0.5)), System::nanoTime);
+    }
+
+    private static PredictionService service(ModelProvider provider) {
+        return new PredictionService(provider, NONE, new ImagePreprocessor(3),
+                new PredictionService.Limits("bucket", 40_000_000L, 1 << 26, 16));
     }
 
     public static void main(String[] args) throws Exception {
         int rounds = Integer.getInteger("bench.rounds", 30);
+        byte[] image = Files.readAllBytes(Path.of("src/test/resources/models/xray-gray.jpg"));
+        ImageInput in = new ImageInput.Inline("image", image);
+        if (args.length == 3 && args[0].equals("--pair")) {
+            try (ModelProvider with = provider(args[1]); ModelProvider plain = provider(args[2])) {
+                PredictionService a = service(with);
+                PredictionService b = service(plain);
+                for (int i = 0; i < 3; i++) { // warm-up
+                    a.predict(List.of(in));
+                    b.predict(List.of(in));
+                }
+                long[] withTimes = new long[rounds];
+                long[] plainTimes = new long[rounds];
+                for (int i = 0; i < rounds; i++) {
+                    long t = System.nanoTime();
+                    a.predict(List.of(in));
+                    withTimes[i] = System.nanoTime() - t;
+                    t = System.nanoTime();
+                    b.predict(List.of(in));
+                    plainTimes[i] = System.nanoTime() - t;
+                }
+                double w = median(withTimes);
+                double p = median(plainTimes);
+                System.out.printf("plain prediction by %s %.2f ms, by %s %.2f ms (median of %d alternating rounds): "
+                        + "%.3fx%n", args[1], w, args[2], p, rounds, w / p);
+            }
+            return;
+        }
         List<String> models = args.length > 0 ? Arrays.asList(args)
                 : List.of("src/test/resources/models/tiny-gradcam.onnx");
-        byte[] image = Files.readAllBytes(Path.of("src/test/resources/models/xray-gray.jpg"));
-        BucketObjects none = new BucketObjects() {
-            @Override
-            public ObjectInfo stat(S3Location location) {
-                throw new UnsupportedOperationException("models and images are local files here");
-            }
-
-            @Override
-            public byte[] read(S3Location location, long maxBytes) {
-                throw new UnsupportedOperationException("models and images are local files here");
-            }
-
-            @Override
-            public void download(S3Location location, Path target) {
-                throw new UnsupportedOperationException("models and images are local files here");
-            }
-        };
         for (String model : models) {
-            Path cache = Files.createTempDirectory("cxr-bench");
-            try (ModelProvider provider = new ModelProvider(null, none, new ModelProvider.Settings(false,
-                    Optional.of(model), Duration.ofMinutes(5), cache, new OnnxModel.Options(2,
-                            Preset.TORCHVISION_VGG16, List.of("NORMAL", "PNEUMONIA"), 0.5)), System::nanoTime)) {
-                PredictionService service = new PredictionService(provider, none, new ImagePreprocessor(3),
-                        new PredictionService.Limits("bucket", 40_000_000L, 1 << 26, 16));
-                ImageInput in = new ImageInput.Inline("image", image);
+            try (ModelProvider provider = provider(model)) {
+                PredictionService service = service(provider);
                 for (int i = 0; i < 3; i++) { // warm-up
                     service.predict(List.of(in));
                     service.explain(in);
