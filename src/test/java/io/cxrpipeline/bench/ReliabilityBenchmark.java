@@ -112,8 +112,8 @@ public final class ReliabilityBenchmark {
             SampleData.jpeg(SyntheticXray.image(320 + i * 8, 300, SyntheticXray.Finding.values()[i % 3], i), 70, out);
             pool.add(out.toByteArray());
         }
-        int uploads = eventCount * 10 / 11;
-        int deletes = eventCount - uploads;
+        int deletes = eventCount / 11; // one per ten uploads, each of an image i = 10d + 5 < uploads
+        int uploads = eventCount - deletes;
         List<ObjectEvent> history = new ArrayList<>(eventCount);
         Map<String, Expected> expected = new HashMap<>();
         Map<String, String> contentIds = new HashMap<>();

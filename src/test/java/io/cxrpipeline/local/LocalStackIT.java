@@ -3,14 +3,20 @@ package io.cxrpipeline.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The local stack as a user meets it, on the packaged artifact: every function in its own JVM, uploads through
@@ -48,11 +54,38 @@ class LocalStackIT {
 
             assertEquals(result.split().path("splitId"), result.repeatedSplit().path("splitId"),
                     "the same request returns the same split");
+            assertAnAsynchronousSplitIsTheSynchronousOne(stack, result.split());
             JsonNode run = result.run();
             assertEquals("SUCCEEDED", run.path("status").asText(), run.toString());
             assertTrue(run.path("promoted").asBoolean(), "the first qualifying model is promoted: " + run);
             assertEquals(run.path("modelVersion").asText(), result.prediction().path("modelVersion").asText(),
                     "/predict serves the promoted model");
         }
+    }
+
+    /**
+     * Asked with {@code Prefer: respond-async}, the same split comes from the second api instance: 202 with a
+     * Location, polled until it answers what the synchronous request answered.
+     */
+    private static void assertAnAsynchronousSplitIsTheSynchronousOne(LocalStack stack, JsonNode sync)
+            throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(URI.create(stack.apiEndpoint()
+                + "/datasets/chest_xray/splits")).header("content-type", "application/json")
+                .header("prefer", "respond-async").POST(HttpRequest.BodyPublishers.ofString("{\"seed\":42}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        String location = accepted.headers().firstValue("location").orElseThrow();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        HttpResponse<String> polled;
+        do {
+            Thread.sleep(250);
+            polled = http.send(HttpRequest.newBuilder(URI.create(stack.apiEndpoint() + location)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } while (polled.statusCode() == 202 && System.nanoTime() < deadline);
+        assertEquals(200, polled.statusCode(), polled.body());
+        assertEquals(sync.path("splitId"), mapper.readTree(polled.body()).path("splitId"),
+                "the asynchronous request gives the synchronous request's split");
     }
 }
