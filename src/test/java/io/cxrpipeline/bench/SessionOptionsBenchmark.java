@@ -1,0 +1,149 @@
+package io.cxrpipeline.bench;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+
+/**
+ * What ONNX Runtime's session options do to a model's load time (the part of predict's cold start that is the
+ * session) and to the inference that follows, in one JVM: the options predict uses (all optimisations, from the
+ * file), against loading from bytes in memory, the basic and extended optimisation levels, prepacking switched off,
+ * and a model optimised once and saved ({@code optimized_model_filepath}), loaded with optimisations off. Each
+ * variant's sessions are created in alternating rounds, so that all see the same machine; per variant: median
+ * session creation, first run, and median of the runs after it, batch 1.
+ *
+ * <pre>
+ * /usr/bin/python3 src/test/python/make_test_models.py vgg16       # target/models/vgg16-{fp32,int8}.onnx
+ * ./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.cxrpipeline.bench.SessionOptionsBenchmark \
+ *     -Dexec.args="target/models/vgg16-fp32.onnx target/models/vgg16-int8.onnx"
+ * </pre>
+ */
+public final class SessionOptionsBenchmark {
+
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final int RUNS = Integer.getInteger("bench.runs", 10);
+    private static final int THREADS = Integer.getInteger("bench.threads", 2);
+
+    private SessionOptionsBenchmark() {
+    }
+
+    /** How a session is opened. */
+    private interface Variant {
+        OrtSession open(OrtEnvironment env) throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        for (String model : args) {
+            Path file = Path.of(model);
+            Path optimised = Files.createTempFile("cxr-optimised", ".onnx");
+            // Written once with the serving options; a deployment would write it beside the model at training time.
+            try (OrtSession.SessionOptions so = options(OptLevel.ALL_OPT)) {
+                so.setOptimizedModelFilePath(optimised.toString());
+                env.createSession(file.toString(), so).close();
+            }
+            Map<String, Variant> variants = new LinkedHashMap<>();
+            variants.put("all optimisations, from the file (predict today)", e -> open(e, file, OptLevel.ALL_OPT, false));
+            variants.put("all optimisations, from bytes in memory", e -> {
+                try (OrtSession.SessionOptions so = options(OptLevel.ALL_OPT)) {
+                    return e.createSession(Files.readAllBytes(file), so);
+                }
+            });
+            variants.put("extended optimisations", e -> open(e, file, OptLevel.EXTENDED_OPT, false));
+            variants.put("basic optimisations", e -> open(e, file, OptLevel.BASIC_OPT, false));
+            variants.put("all optimisations, prepacking off", e -> open(e, file, OptLevel.ALL_OPT, true));
+            variants.put("optimised once and saved, loaded without optimisations",
+                    e -> open(e, optimised, OptLevel.NO_OPT, false));
+            Map<String, List<double[]>> times = new LinkedHashMap<>();
+            variants.keySet().forEach(k -> times.put(k, new ArrayList<>()));
+            for (int round = 0; round < ROUNDS; round++) {
+                for (Map.Entry<String, Variant> v : variants.entrySet()) {
+                    times.get(v.getKey()).add(measure(env, v.getValue()));
+                }
+            }
+            System.out.printf(Locale.ROOT, "%n%s (%.0f MB; optimised copy %.0f MB), %d rounds, %d runs each, %d threads%n",
+                    model, Files.size(file) / 1e6, Files.size(optimised) / 1e6, ROUNDS, RUNS, THREADS);
+            System.out.printf(Locale.ROOT, "%-58s %12s %12s %12s %10s%n", "variant", "session ms", "first run ms",
+                    "run p50 ms", "vs today");
+            double today = -1;
+            for (Map.Entry<String, List<double[]>> t : times.entrySet()) {
+                double session = median(t.getValue(), 0);
+                double first = median(t.getValue(), 1);
+                double run = median(t.getValue(), 2);
+                if (today < 0) {
+                    today = session + first;
+                }
+                System.out.printf(Locale.ROOT, "%-58s %12.0f %12.1f %12.1f %9.2fx%n", t.getKey(), session, first, run,
+                        (session + first) / today);
+            }
+            Files.deleteIfExists(optimised);
+        }
+    }
+
+    private static OrtSession.SessionOptions options(OptLevel level) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setOptimizationLevel(level);
+        so.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        so.setIntraOpNumThreads(THREADS);
+        so.setInterOpNumThreads(1);
+        return so;
+    }
+
+    private static OrtSession open(OrtEnvironment env, Path file, OptLevel level, boolean noPrepacking)
+            throws OrtException {
+        try (OrtSession.SessionOptions so = options(level)) {
+            if (noPrepacking) {
+                so.addConfigEntry("session.disable_prepacking", "1");
+            }
+            return env.createSession(file.toString(), so);
+        }
+    }
+
+    /** Session creation, first run and median later run, in ms. */
+    private static double[] measure(OrtEnvironment env, Variant variant) throws Exception {
+        long t0 = System.nanoTime();
+        try (OrtSession session = variant.open(env)) {
+            double created = (System.nanoTime() - t0) / 1e6;
+            String input = session.getInputNames().iterator().next();
+            long[] shape = ((ai.onnxruntime.TensorInfo) session.getInputInfo().get(input).getInfo()).getShape().clone();
+            shape[0] = 1;
+            int floats = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+            FloatBuffer data = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            for (int i = 0; i < floats; i++) {
+                data.put(i, (float) Math.sin(i * 0.001));
+            }
+            double[] runs = new double[RUNS + 1];
+            try (OnnxTensor tensor = OnnxTensor.createTensor(env, data, shape)) {
+                for (int r = 0; r <= RUNS; r++) {
+                    long t = System.nanoTime();
+                    session.run(Map.of(input, tensor)).close();
+                    runs[r] = (System.nanoTime() - t) / 1e6;
+                }
+            }
+            double[] later = Arrays.copyOfRange(runs, 1, runs.length);
+            Arrays.sort(later);
+            return new double[] {created, runs[0], later[later.length / 2]};
+        }
+    }
+
+    private static double median(List<double[]> samples, int column) {
+        double[] v = samples.stream().mapToDouble(s -> s[column]).sorted().toArray();
+        return v[v.length / 2];
+    }
+}
