@@ -28,6 +28,9 @@ public record ImageHeader(String format, int width, int height) {
             b = new byte[0];
         }
         ImageHeaders.Result r = ImageHeaders.parse(b, b.length);
+        if (r.info() != null && ImageHeaders.DICOM.equals(r.info().format())) {
+            throw new InvalidImageException("not a JPEG or PNG image (DICOM)");
+        }
         if (r.info() != null) {
             // Lower case: the ImageIO format name, and what responses have always carried.
             return new ImageHeader(r.info().format().toLowerCase(Locale.ROOT), r.info().width(), r.info().height());

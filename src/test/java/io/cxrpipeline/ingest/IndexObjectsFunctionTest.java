@@ -170,7 +170,7 @@ class IndexObjectsFunctionTest {
         assertRejected("train/NORMAL/empty.jpeg", "zero bytes");
         assertRejected("train/NORMAL/huge.png", "dimensions 100000x100000 over the pixel limit of 50000000");
         assertRejected("train/COVID/person9_virus_1.jpeg", "unknown class 'COVID'");
-        assertRejected("train/NORMAL/scan.dcm", "unsupported format DICOM");
+        assertRejected("train/NORMAL/scan.dcm", TestImages.DICOM_REASON);
         assertEquals("100000", s(item("train/NORMAL/huge.png"), "width"));
 
         Map<String, AttributeValue> space = item("train/NORMAL/chest scan 1.jpeg");
