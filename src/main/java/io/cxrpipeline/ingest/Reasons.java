@@ -17,6 +17,8 @@ public final class Reasons {
     public static final String TRUNCATED_PNG = ImageHeaders.TRUNCATED_PNG;
     public static final String TRUNCATED_DICOM = io.cxrpipeline.imaging.dicom.DicomReader.TRUNCATED;
     public static final String NO_CLASS_FOLDER = "no class folder";
+    /** A DICOM PatientID cannot be stored without the salt that hashes it. */
+    public static final String NO_PATIENT_SALT = "DICOM PatientID present but no patient-ID salt configured";
 
     private Reasons() {
     }

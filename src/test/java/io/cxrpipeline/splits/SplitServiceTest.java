@@ -167,7 +167,8 @@ class SplitServiceTest {
         List<ImageRecord> records = new ArrayList<>(SyntheticIndex.kermanyLike(DATASET, 800, 3));
         ImageRecord conflict = new ImageRecord(DATASET, "train/NORMAL/both.jpeg", "images/" + DATASET
                 + "/train/NORMAL/both.jpeg", "NORMAL", null, "person9999", "train", "JPEG", 10, 10, 1, 8, 100, "c:1",
-                ImageStatus.CONFLICT, "label conflict: same content labelled NORMAL, PNEUMONIA", null, null, null);
+                ImageStatus.CONFLICT, "label conflict: same content labelled NORMAL, PNEUMONIA", null, null, null, null, null,
+                false, null);
         records.add(conflict);
         Run r = run(records, SplitParameters.defaults(3), 0);
         for (List<JsonNode> rows : r.rows().values()) {
