@@ -227,6 +227,42 @@ class SplitServiceTest {
     }
 
     @Test
+    void aViewAndPhiFilterKeepsOnlyTheImagesItAdmitsAndGivesItsOwnSplitId() throws IOException {
+        List<ImageRecord> records = new ArrayList<>();
+        List<ImageRecord> base = SyntheticIndex.kermanyLike(DATASET, 800, 5);
+        String[] views = {"PA", "AP", "LL", null};
+        for (int i = 0; i < base.size(); i++) {
+            records.add(base.get(i).toBuilder().view(views[i % 4]).phi(i % 10 == 0).build());
+        }
+        SplitParameters all = SplitParameters.defaults(1);
+        SplitParameters filtered = new SplitParameters(0.6, 0.2, 0.2, 1, SplitParameters.Stratify.CLASS, true, true,
+                SplitParameters.Balance.NONE, SplitParameters.Balance.NONE, null, List.of("PA", "AP"), true);
+        Run r = run(records, filtered, 0);
+        Map<String, ImageRecord> bySource = bySourceRef(records);
+        int rows = 0;
+        for (List<JsonNode> split : r.rows().values()) {
+            for (JsonNode row : split) {
+                ImageRecord image = bySource.get(row.get("source-ref").asText());
+                assertTrue(filtered.admits(image.view(), image.phi()), image.toString());
+                rows++;
+            }
+        }
+        long admitted = records.stream().filter(x -> filtered.admits(x.view(), x.phi())).count();
+        assertEquals(admitted, rows, "every admitted image is in one split");
+        assertTrue(admitted > 300 && admitted < 400, "" + admitted);
+        assertNotEquals(run(records, all, 0).outcome().split().splitId(), r.outcome().split().splitId());
+    }
+
+    @Test
+    void aFilterThatAdmitsNothingIsA422() {
+        SplitParameters lateral = new SplitParameters(0.6, 0.2, 0.2, 1, SplitParameters.Stratify.CLASS, true, true,
+                SplitParameters.Balance.NONE, SplitParameters.Balance.NONE, null, List.of("LL"), false);
+        io.cxrpipeline.common.UnprocessableException e = assertThrows(io.cxrpipeline.common.UnprocessableException.class,
+                () -> run(SyntheticIndex.kermanyLike(DATASET, 200, 5), lateral, 0));
+        assertEquals("views", e.field());
+    }
+
+    @Test
     void theSplitIdAndManifestBytesOfAGivenIndexAndParametersAreStableAcrossReleases() throws IOException {
         // A changed id would make every existing split unreachable by repeating its request: change
         // SplitParameters.ALGORITHM instead when the algorithm changes on purpose.
