@@ -175,6 +175,15 @@ class BadInputPropertiesTest {
             partial = ImageHeaders.parse(Arrays.copyOf(bytes, have), bytes.length);
         }
         assertEquals(r, partial, "a prefix reads as the whole object");
+        try {
+            ImageHeader h = ImageHeader.read(bytes);
+            assertNotNull(r.info(), "predict accepts only what ingest accepts");
+            assertEquals(r.info().width(), h.width());
+            byte[] grey = io.cxrpipeline.imaging.dicom.DicomPixels.grey(bytes, r.info().dicom());
+            assertEquals(r.info().pixels(), grey.length, "an accepted DICOM decodes");
+        } catch (InvalidImageException e) {
+            assertTrue(r.info() == null, "predict refuses only what ingest refuses: " + e.getMessage());
+        }
         IndexOutcome o = f.service.apply(f.put("images/ds/NORMAL/m.dcm", bytes));
         assertTrue(o.status() == ImageStatus.INDEXED || o.status() == ImageStatus.REJECTED, o.toString());
         if (o.status() == ImageStatus.REJECTED) {
