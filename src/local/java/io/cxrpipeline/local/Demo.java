@@ -55,7 +55,7 @@ public final class Demo {
         if (!Files.isDirectory(images)) {
             step("generating %d synthetic chest X-rays in %s", count, images);
             SampleData.main(new String[] {"--out", work.toString(), "--dataset", dataset, "--count",
-                Integer.toString(count)});
+                Integer.toString(count), "--dicom-fraction", "0.2"});
         }
         step("uploading through the S3 API to s3://%s/images/%s/", bucket, dataset);
         int uploaded = upload(images, "images/" + dataset + "/");
@@ -65,7 +65,8 @@ public final class Demo {
         step("GET /datasets/%s/distribution", dataset);
         JsonNode distribution = call("GET", "/datasets/" + dataset + "/distribution", null, 200);
         out.println("  " + distribution.path("byClass") + ", status " + distribution.path("byStatus")
-                + ", imbalance ratio " + distribution.path("imbalance").path("imbalanceRatio"));
+                + ", imbalance ratio " + distribution.path("imbalance").path("imbalanceRatio") + ", views "
+                + distribution.path("byView") + ", PHI-flagged " + distribution.path("phi"));
 
         step("POST /datasets/%s/splits (60/20/20, grouped by patient and content, train over-sampled)", dataset);
         JsonNode split = call("POST", "/datasets/" + dataset + "/splits", "{\"seed\":42}", 201);
