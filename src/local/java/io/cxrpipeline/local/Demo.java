@@ -101,8 +101,17 @@ public final class Demo {
                     image = files.filter(p -> p.toString().endsWith(".jpeg")).sorted().findFirst().orElseThrow();
                 }
                 step("POST /predict with %s", images.relativize(image));
-                prediction = callBytes("/predict", Files.readAllBytes(image));
+                prediction = callBytes("/predict", Files.readAllBytes(image), "image/jpeg");
                 out.println("  " + prediction);
+            }
+            // A DICOM radiograph, decoded by predict as the training program decodes it.
+            Path dicom;
+            try (Stream<Path> files = Files.walk(images)) {
+                dicom = files.filter(p -> p.toString().endsWith(".dcm")).sorted().findFirst().orElse(null);
+            }
+            if (dicom != null) {
+                step("POST /predict with %s (application/dicom)", images.relativize(dicom));
+                out.println("  " + callBytes("/predict", Files.readAllBytes(dicom), "application/dicom"));
             }
         } else {
             out.println("\nTraining skipped: /usr/bin/python3 has no torch (apt-get install python3-torch"
@@ -184,9 +193,9 @@ public final class Demo {
         return mapper.readTree(response.body());
     }
 
-    private JsonNode callBytes(String path, byte[] image) throws Exception {
+    private JsonNode callBytes(String path, byte[] image, String contentType) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.apiEndpoint() + path))
-                .header("content-type", "image/jpeg").timeout(Duration.ofMinutes(5))
+                .header("content-type", contentType).timeout(Duration.ofMinutes(5))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("POST " + path + " answered " + response.statusCode() + ": "
