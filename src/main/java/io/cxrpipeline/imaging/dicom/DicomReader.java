@@ -247,7 +247,7 @@ public final class DicomReader {
                         } else {
                             p = skip(p, len);
                             if (p < 0) {
-                                return skipFailed(p, len);
+                                return ends(-(long) p);
                             }
                         }
                     } else if (tag == ITEM_END && isItem[depth - 1] && len == 0) {
@@ -317,7 +317,7 @@ public final class DicomReader {
                 }
                 p = skip(value, len);
                 if (p < 0) {
-                    return skipFailed(p, len);
+                    return ends(-(long) p);
                 }
             }
         }
@@ -329,10 +329,6 @@ public final class DicomReader {
                 return (int) -Math.min(end, Integer.MAX_VALUE);
             }
             return (int) end;
-        }
-
-        private Result skipFailed(int negativeEnd, long len) {
-            return ends(-(long) negativeEnd);
         }
 
         /** The bytes end before {@code need}: ask for more, or the object itself ends there. */
