@@ -59,10 +59,9 @@ public final class SampleData {
      *
      * @param phi       whether the header names the patient (PatientName, PatientBirthDate)
      * @param burnedIn  whether BurnedInAnnotation is YES
-     * @param windowed  whether WindowCenter/WindowWidth are set (else readers use the image's min-max)
      */
     public record Dicom(String patientId, String studyUid, String seriesUid, String sopUid, String photometric,
-            String view, boolean implicit, boolean windowed, boolean phi, boolean burnedIn) {
+            String view, boolean implicit, boolean phi, boolean burnedIn) {
     }
 
     /** Largest side of a DICOM sample image: 12 bits in 16 make them twice a grey PNG's raw size. */
@@ -212,17 +211,15 @@ public final class SampleData {
                 out.add(p);
                 continue;
             }
-            // Per patient: photometric, VR encoding, windowing, PHI.
+            // Per patient: photometric, VR encoding, PHI.
             String[] h = patientHeader.computeIfAbsent(patient, k -> new String[] {
                 "SYN" + String.format(Locale.ROOT, "%08d", r.nextInt(100_000_000)),
                 r.nextDouble() < 0.35 ? "MONOCHROME1" : "MONOCHROME2", Boolean.toString(r.nextBoolean()),
-                Boolean.toString(r.nextBoolean()), Boolean.toString(r.nextDouble() < 0.15),
-                Boolean.toString(r.nextDouble() < 0.08), uid(r)});
+                Boolean.toString(r.nextDouble() < 0.15), Boolean.toString(r.nextDouble() < 0.08), uid(r)});
             int index = imagesSoFar.merge(patient, 1, Integer::sum) - 1;
-            String study = h[6] + "." + (index / 2 + 1);
+            String study = h[5] + "." + (index / 2 + 1);
             Dicom d = new Dicom(h[0], study, study + ".1", uid(r), h[1], r.nextDouble() < 0.7 ? "PA" : "AP",
-                    Boolean.parseBoolean(h[2]), Boolean.parseBoolean(h[3]), Boolean.parseBoolean(h[4]),
-                    Boolean.parseBoolean(h[5]));
+                    Boolean.parseBoolean(h[2]), Boolean.parseBoolean(h[3]), Boolean.parseBoolean(h[4]));
             double scale = Math.min(1.0, (double) DICOM_MAX_SIDE / Math.max(p.width(), p.height()));
             int w = Math.max(32, (int) (p.width() * scale));
             int hgt = Math.max(32, (int) (p.height() * scale));
@@ -239,7 +236,11 @@ public final class SampleData {
         return "2.25." + u.toString().substring(0, Math.min(u.toString().length(), 38));
     }
 
-    /** A planned DICOM image as a file: 12-bit pixels from the synthetic 8-bit ones, the header of {@code d}. */
+    /**
+     * A planned DICOM image as a file: 12-bit pixels from the synthetic 8-bit ones, the header of {@code d}, and the
+     * window 2048/4096 that maps them back to the drawn grey levels (within 1): a DICOM sample shows what its JPEG
+     * twin would, so the learnable signal (absolute brightness of the lung fields) survives.
+     */
     public static byte[] dicom(Planned p) {
         Dicom d = p.dicom();
         byte[] grey = SyntheticXray.render(p.width(), p.height(), p.finding(), p.seed());
@@ -261,10 +262,10 @@ public final class SampleData {
                 .put(0x0020000E, "UI", d.seriesUid())
                 .put(0x00281052, "DS", "0")
                 .put(0x00281053, "DS", "1")
-                .put(0x00280301, "CS", d.burnedIn() ? "YES" : "NO");
-        if (d.windowed()) {
-            w.put(0x00281050, "DS", "2048").put(0x00281051, "DS", "4096").put(0x00281056, "CS", "LINEAR");
-        }
+                .put(0x00280301, "CS", d.burnedIn() ? "YES" : "NO")
+                .put(0x00281050, "DS", "2048")
+                .put(0x00281051, "DS", "4096")
+                .put(0x00281056, "CS", "LINEAR");
         if (d.phi()) {
             w.put(0x00100010, "PN", "SYNTHETIC^PATIENT").put(0x00100030, "DA", "19600101");
         }

@@ -27,7 +27,7 @@ public final class DicomPixels {
             throw new IllegalArgumentException(why);
         }
         int n = header.rows() * header.columns();
-        double[] x = rescaled(file, header, n);
+        Stored stored = new Stored(file, header);
         String function = header.voiLutFunction() == null ? "LINEAR"
                 : header.voiLutFunction().toUpperCase(Locale.ROOT);
         Double c = header.windowCenter();
@@ -36,7 +36,9 @@ public final class DicomPixels {
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         if (!windowed) {
-            for (double v : x) {
+            // A first pass for the range: no array of n doubles (a 40-megapixel image would need 320 MB).
+            for (int i = 0; i < n; i++) {
+                double v = stored.modality(i);
                 min = Math.min(min, v);
                 max = Math.max(max, v);
             }
@@ -44,11 +46,12 @@ public final class DicomPixels {
         boolean invert = "MONOCHROME1".equals(header.photometric());
         byte[] out = new byte[n];
         for (int i = 0; i < n; i++) {
+            double x = stored.modality(i);
             double y;
             if (!windowed) {
-                y = max > min ? (x[i] - min) / (max - min) : 0.0;
+                y = max > min ? (x - min) / (max - min) : 0.0;
             } else {
-                y = window(x[i], c, w, function);
+                y = window(x, c, w, function);
             }
             if (invert) {
                 y = 1.0 - y;
@@ -81,24 +84,36 @@ public final class DicomPixels {
     }
 
     /** Stored values to modality values: masked to BitsStored, sign-extended, times slope plus intercept. */
-    private static double[] rescaled(byte[] b, DicomHeader h, int n) {
-        int bits = h.bitsStored();
-        long mask = (1L << bits) - 1;
-        long sign = 1L << (bits - 1);
-        boolean signed = h.pixelRepresentation() == 1;
-        double slope = h.rescaleSlope();
-        double intercept = h.rescaleIntercept();
-        int p = (int) h.pixelDataOffset();
-        boolean wide = h.bitsAllocated() == 16;
-        double[] x = new double[n];
-        for (int i = 0; i < n; i++) {
-            long v = wide ? (b[p + 2 * i] & 0xFF) | ((b[p + 2 * i + 1] & 0xFF) << 8) : b[p + i] & 0xFF;
+    private static final class Stored {
+        private final byte[] b;
+        private final int offset;
+        private final boolean wide;
+        private final int bits;
+        private final long mask;
+        private final long sign;
+        private final boolean signed;
+        private final double slope;
+        private final double intercept;
+
+        Stored(byte[] b, DicomHeader h) {
+            this.b = b;
+            this.offset = (int) h.pixelDataOffset();
+            this.wide = h.bitsAllocated() == 16;
+            this.bits = h.bitsStored();
+            this.mask = (1L << bits) - 1;
+            this.sign = 1L << (bits - 1);
+            this.signed = h.pixelRepresentation() == 1;
+            this.slope = h.rescaleSlope();
+            this.intercept = h.rescaleIntercept();
+        }
+
+        double modality(int i) {
+            long v = wide ? (b[offset + 2 * i] & 0xFF) | ((b[offset + 2 * i + 1] & 0xFF) << 8) : b[offset + i] & 0xFF;
             v &= mask;
             if (signed && v >= sign) {
                 v -= 1L << bits;
             }
-            x[i] = v * slope + intercept;
+            return v * slope + intercept;
         }
-        return x;
     }
 }

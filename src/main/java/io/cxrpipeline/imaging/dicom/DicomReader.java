@@ -259,6 +259,9 @@ public final class DicomReader {
                     }
                     continue;
                 }
+                if (depth > 0 && !isItem[depth - 1]) {
+                    return rejected(CORRUPT + ": element outside an item");
+                }
                 int headerLen;
                 long len;
                 String vr = null;

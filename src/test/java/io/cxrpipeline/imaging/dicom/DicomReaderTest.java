@@ -124,6 +124,13 @@ class DicomReaderTest {
         assertEquals(DicomReader.CORRUPT + ": sequences nested too deep", read(deep).rejection());
         byte[] unclosed = chest(DicomWriter.EXPLICIT_VR_LE).raw(0x00400275, Arrays.copyOf(DicomWriter.nestedSequences(3), 40)).toBytes();
         assertEquals(DicomReader.TRUNCATED, read(unclosed).rejection());
+        byte[] loose = DicomWriter.nestedSequences(1);
+        byte[] noItem = new byte[12 + 10 + 8];
+        System.arraycopy(loose, 0, noItem, 0, 12); // the sequence header, then an element where an item belongs
+        System.arraycopy(new byte[] {0x08, 0x00, 0x00, 0x01, 'S', 'H', 2, 0, 'X', ' '}, 0, noItem, 12, 10);
+        System.arraycopy(loose, loose.length - 8, noItem, 22, 8);
+        assertEquals(DicomReader.CORRUPT + ": element outside an item",
+                read(chest(DicomWriter.EXPLICIT_VR_LE).raw(0x00400275, noItem).toBytes()).rejection());
     }
 
     @Test
