@@ -36,8 +36,14 @@ def decode(data_or_path, size):
 
     The same image as predict's Java path, within 1 grey level (DecodeParityTest checks a shared corpus): full
     resolution decode (no DCT-scaled draft, which predict cannot reproduce), alpha dropped, palette and colour to
-    ITU-R 601-2 luma, 16-bit samples to their high byte (Pillow's convert would clip them at 255).
+    ITU-R 601-2 luma, 16-bit samples to their high byte (Pillow's convert would clip them at 255). DICOM files go
+    through dicom_gray first.
     """
+    if is_dicom(data_or_path):
+        gray = Image.fromarray(dicom_gray(data_or_path), "L")
+        if gray.size != (size, size):
+            gray = gray.resize((size, size), Image.BILINEAR)
+        return np.asarray(gray, dtype=np.uint8).copy()
     src = io.BytesIO(data_or_path) if isinstance(data_or_path, (bytes, bytearray)) else data_or_path
     with Image.open(src) as img:
         if img.mode in ("I", "I;16", "I;16B", "I;16L"):
@@ -47,6 +53,82 @@ def decode(data_or_path, size):
         if gray.size != (size, size):
             gray = gray.resize((size, size), Image.BILINEAR)
         return np.asarray(gray, dtype=np.uint8).copy()
+
+
+DICOM_SYNTAXES = ("1.2.840.10008.1.2", "1.2.840.10008.1.2.1")  # implicit and explicit VR little endian
+
+
+def is_dicom(data_or_path):
+    """Whether the bytes (or the file) start like DICOM Part 10: a 128-byte preamble, then "DICM"."""
+    if isinstance(data_or_path, (bytes, bytearray)):
+        return bytes(data_or_path[128:132]) == b"DICM"
+    with open(data_or_path, "rb") as f:
+        f.seek(128)
+        return f.read(4) == b"DICM"
+
+
+def _first(ds, keyword):
+    """The first value of a numeric attribute as a float; None when absent or empty."""
+    value = ds.get(keyword)
+    if value is None or value == "":
+        return None
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+        value = value[0] if len(value) else None
+    return None if value is None or value == "" else float(value)
+
+
+def dicom_gray(data_or_path):
+    """A monochrome, uncompressed DICOM image as the 8-bit grey array the model sees (docs/dicom.md).
+
+    pydicom reads the stored values; then, as predict's Java path (imaging/dicom/DicomPixels) does: mask to
+    BitsStored and sign-extend when PixelRepresentation is 1; x = value * RescaleSlope + RescaleIntercept; the first
+    WindowCenter/WindowWidth with VOILUTFunction LINEAR (PS3.3 C.11.2.1.2), LINEAR_EXACT or SIGMOID to [0, 1], else
+    the image's min-max; MONOCHROME1 inverted; floor(y * 255 + 0.5). Ingest refuses every other DICOM, and so does
+    this function (ImageError).
+    """
+    import pydicom
+
+    src = io.BytesIO(data_or_path) if isinstance(data_or_path, (bytes, bytearray)) else data_or_path
+    try:
+        ds = pydicom.dcmread(src)
+    except Exception as e:  # pydicom raises many kinds on a corrupt file
+        raise ImageError(f"unreadable DICOM: {e}") from e
+    syntax = str(ds.file_meta.get("TransferSyntaxUID", ""))
+    photometric = str(ds.get("PhotometricInterpretation", ""))
+    if syntax not in DICOM_SYNTAXES:
+        raise ImageError(f"DICOM transfer syntax {syntax} is not uncompressed little endian")
+    if int(ds.get("SamplesPerPixel", 1)) != 1 or photometric not in ("MONOCHROME1", "MONOCHROME2"):
+        raise ImageError(f"DICOM {photometric} with {ds.get('SamplesPerPixel', 1)} samples is not monochrome")
+    if "VOILUTSequence" in ds or "ModalityLUTSequence" in ds:
+        raise ImageError("DICOM LUT sequences are not applied")
+    bits = int(ds.BitsStored)
+    values = ds.pixel_array.astype(np.int64) & ((1 << bits) - 1)
+    if int(ds.get("PixelRepresentation", 0)) == 1:
+        values = np.where(values >= (1 << (bits - 1)), values - (1 << bits), values)
+    slope = _first(ds, "RescaleSlope")
+    intercept = _first(ds, "RescaleIntercept")
+    x = values.astype(np.float64) * (1.0 if slope is None else slope) + (0.0 if intercept is None else intercept)
+    c = _first(ds, "WindowCenter")
+    w = _first(ds, "WindowWidth")
+    function = str(ds.get("VOILUTFunction", "") or "LINEAR").upper()
+    if c is not None and w is not None:
+        if function == "LINEAR_EXACT":
+            y = (x - c) / w + 0.5
+        elif function == "SIGMOID":
+            y = 1.0 / (1.0 + np.exp(-4.0 * (x - c) / w))
+        else:
+            lo = c - 0.5 - (w - 1.0) / 2.0
+            hi = c - 0.5 + (w - 1.0) / 2.0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                inside = (x - (c - 0.5)) / (w - 1.0) + 0.5
+            y = np.where(x <= lo, 0.0, np.where(x > hi, 1.0, inside))
+        y = np.clip(y, 0.0, 1.0)
+    else:
+        lo, hi = float(x.min()), float(x.max())
+        y = (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+    if photometric == "MONOCHROME1":
+        y = 1.0 - y
+    return np.clip(np.floor(y * 255.0 + 0.5), 0, 255).astype(np.uint8)
 
 
 def augmentation(aug):

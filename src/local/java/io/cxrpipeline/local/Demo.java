@@ -55,7 +55,7 @@ public final class Demo {
         if (!Files.isDirectory(images)) {
             step("generating %d synthetic chest X-rays in %s", count, images);
             SampleData.main(new String[] {"--out", work.toString(), "--dataset", dataset, "--count",
-                Integer.toString(count)});
+                Integer.toString(count), "--dicom-fraction", "0.2"});
         }
         step("uploading through the S3 API to s3://%s/images/%s/", bucket, dataset);
         int uploaded = upload(images, "images/" + dataset + "/");
@@ -65,7 +65,8 @@ public final class Demo {
         step("GET /datasets/%s/distribution", dataset);
         JsonNode distribution = call("GET", "/datasets/" + dataset + "/distribution", null, 200);
         out.println("  " + distribution.path("byClass") + ", status " + distribution.path("byStatus")
-                + ", imbalance ratio " + distribution.path("imbalance").path("imbalanceRatio"));
+                + ", imbalance ratio " + distribution.path("imbalance").path("imbalanceRatio") + ", views "
+                + distribution.path("byView") + ", PHI-flagged " + distribution.path("phi"));
 
         step("POST /datasets/%s/splits (60/20/20, grouped by patient and content, train over-sampled)", dataset);
         JsonNode split = call("POST", "/datasets/" + dataset + "/splits", "{\"seed\":42}", 201);
@@ -100,8 +101,17 @@ public final class Demo {
                     image = files.filter(p -> p.toString().endsWith(".jpeg")).sorted().findFirst().orElseThrow();
                 }
                 step("POST /predict with %s", images.relativize(image));
-                prediction = callBytes("/predict", Files.readAllBytes(image));
+                prediction = callBytes("/predict", Files.readAllBytes(image), "image/jpeg");
                 out.println("  " + prediction);
+            }
+            // A DICOM radiograph, decoded by predict as the training program decodes it.
+            Path dicom;
+            try (Stream<Path> files = Files.walk(images)) {
+                dicom = files.filter(p -> p.toString().endsWith(".dcm")).sorted().findFirst().orElse(null);
+            }
+            if (dicom != null) {
+                step("POST /predict with %s (application/dicom)", images.relativize(dicom));
+                out.println("  " + callBytes("/predict", Files.readAllBytes(dicom), "application/dicom"));
             }
         } else {
             out.println("\nTraining skipped: /usr/bin/python3 has no torch (apt-get install python3-torch"
@@ -183,9 +193,9 @@ public final class Demo {
         return mapper.readTree(response.body());
     }
 
-    private JsonNode callBytes(String path, byte[] image) throws Exception {
+    private JsonNode callBytes(String path, byte[] image, String contentType) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.apiEndpoint() + path))
-                .header("content-type", "image/jpeg").timeout(Duration.ofMinutes(5))
+                .header("content-type", contentType).timeout(Duration.ofMinutes(5))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("POST " + path + " answered " + response.statusCode() + ": "

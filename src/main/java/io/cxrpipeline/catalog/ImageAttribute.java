@@ -24,7 +24,11 @@ public enum ImageAttribute {
     REASON(ImageItems.REASON),
     DUPLICATE_OF(ImageItems.DUPLICATE_OF),
     SEQUENCER(ImageItems.SEQUENCER),
-    UPDATED_AT(ImageItems.UPDATED_AT);
+    UPDATED_AT(ImageItems.UPDATED_AT),
+    STUDY(ImageItems.STUDY),
+    VIEW(ImageItems.VIEW),
+    PHI(ImageItems.PHI),
+    SOP_INSTANCE_UID(ImageItems.SOP_INSTANCE_UID);
 
     private final String attributeName;
 

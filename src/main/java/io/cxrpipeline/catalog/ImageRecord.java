@@ -26,6 +26,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param duplicateOf   the imageId whose content this repeats, for DUPLICATE
  * @param sequencer     the S3 event sequencer of the last event applied to this key
  * @param updatedAt     ISO-8601 instant of the last change
+ * @param study         the DICOM StudyInstanceUID, null for other formats
+ * @param view          the DICOM ViewPosition (PA, AP, LL…), null when none
+ * @param phi           the DICOM header names the patient (a direct identifier) or declares burned-in annotation
+ * @param sopInstanceUid the DICOM SOPInstanceUID: images of a dataset that share it are one content group
  */
 @RegisterForReflection
 public record ImageRecord(
@@ -47,7 +51,19 @@ public record ImageRecord(
         String reason,
         String duplicateOf,
         String sequencer,
-        String updatedAt) {
+        String updatedAt,
+        String study,
+        String view,
+        boolean phi,
+        String sopInstanceUid) {
+
+    /**
+     * What makes two images the same content: the DICOM SOPInstanceUID when there is one (a re-export of an
+     * instance is the same image even with other bytes), else the bytes' identity ({@link #contentId}).
+     */
+    public String contentKey() {
+        return sopInstanceUid != null ? "SOP:" + sopInstanceUid : contentId;
+    }
 
     /** The leakage group: the patient, or the image alone when it has no patient. */
     public String group() {
@@ -84,7 +100,8 @@ public record ImageRecord(
         return new Builder(dataset, imageId).key(key).label(label).subtype(subtype).patient(patient)
                 .originalSplit(originalSplit).format(format).width(width).height(height).channels(channels)
                 .bitDepth(bitDepth).sizeBytes(sizeBytes).contentId(contentId).sequencer(sequencer)
-                .status(status, reason, duplicateOf).updatedAt(updatedAt);
+                .status(status, reason, duplicateOf).updatedAt(updatedAt).study(study).view(view).phi(phi)
+                .sopInstanceUid(sopInstanceUid);
     }
 
     /** Builds an {@link ImageRecord} by name; what is not set stays null or 0, its "unknown". */
@@ -108,6 +125,10 @@ public record ImageRecord(
         private String duplicateOf;
         private String sequencer;
         private String updatedAt;
+        private String study;
+        private String view;
+        private boolean phi;
+        private String sopInstanceUid;
 
         private Builder(String dataset, String imageId) {
             this.dataset = dataset;
@@ -206,11 +227,32 @@ public record ImageRecord(
             return this;
         }
 
+        public Builder study(String study) {
+            this.study = study;
+            return this;
+        }
+
+        public Builder view(String view) {
+            this.view = view;
+            return this;
+        }
+
+        public Builder phi(boolean phi) {
+            this.phi = phi;
+            return this;
+        }
+
+        public Builder sopInstanceUid(String sopInstanceUid) {
+            this.sopInstanceUid = sopInstanceUid;
+            return this;
+        }
+
         /** @throws NullPointerException when no status was set: every stored image has one */
         public ImageRecord build() {
             Objects.requireNonNull(status, "status");
             return new ImageRecord(dataset, imageId, key, label, subtype, patient, originalSplit, format, width, height,
-                    channels, bitDepth, sizeBytes, contentId, status, reason, duplicateOf, sequencer, updatedAt);
+                    channels, bitDepth, sizeBytes, contentId, status, reason, duplicateOf, sequencer, updatedAt, study,
+                    view, phi, sopInstanceUid);
         }
     }
 }

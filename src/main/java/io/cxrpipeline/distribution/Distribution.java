@@ -19,6 +19,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  *                        class counts and imbalance
  * @param byStatus        INDEXED, REJECTED, DUPLICATE and CONFLICT (contents labelled with several classes) objects; only INDEXED ones are data
  * @param imbalance       imbalance metrics of {@code byClass}
+ * @param phi             INDEXED images flagged as carrying protected health information (DICOM direct identifiers
+ *                        or burned-in annotation); a split's {@code excludePhi} leaves them out
+ * @param byView          INDEXED images per view position (DICOM ViewPosition), {@value #NO_VIEW} for images without
+ *                        one; a split's {@code views} filter keeps only the views it names
  */
 @RegisterForReflection
 public record Distribution(
@@ -29,7 +33,12 @@ public record Distribution(
         List<SubtypeCount> bySubtype,
         List<OriginalSplitCount> byOriginalSplit,
         Map<String, Long> byStatus,
-        ImbalanceMetrics imbalance) {
+        ImbalanceMetrics imbalance,
+        long phi,
+        Map<String, Long> byView) {
+
+    /** The {@code byView} key of images without a view position (a DICOM ViewPosition is never lower case). */
+    public static final String NO_VIEW = "none";
 
     /** Images of one class and subtype. */
     @RegisterForReflection

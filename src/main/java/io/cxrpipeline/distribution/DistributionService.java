@@ -18,7 +18,7 @@ import io.cxrpipeline.common.IntSort;
 
 /**
  * Computes a dataset's distribution from the index: one projected stream over the class partitions for the
- * data (class, subtype, original split) and COUNT queries for the REJECTED, DUPLICATE and CONFLICT objects.
+ * data (class, subtype, original split, view, PHI flag) and COUNT queries for the REJECTED, DUPLICATE and CONFLICT objects.
  */
 public class DistributionService {
 
@@ -47,9 +47,10 @@ public class DistributionService {
         Map<Cell, Integer> cellIds = new HashMap<>();
         List<Cell> cells = new ArrayList<>();
         Tally tally = new Tally();
-        catalog.streamIndexed(dataset, classes, EnumSet.of(ImageAttribute.SUBTYPE, ImageAttribute.ORIGINAL_SPLIT),
+        catalog.streamIndexed(dataset, classes, EnumSet.of(ImageAttribute.SUBTYPE, ImageAttribute.ORIGINAL_SPLIT,
+                ImageAttribute.VIEW, ImageAttribute.PHI),
                 r -> {
-                    Cell cell = new Cell(classIndex.get(r.label()), r.subtype(), r.originalSplit());
+                    Cell cell = new Cell(classIndex.get(r.label()), r.subtype(), r.originalSplit(), r.view(), r.phi());
                     Integer id = cellIds.get(cell);
                     if (id == null) {
                         id = cells.size();
@@ -70,6 +71,8 @@ public class DistributionService {
         Map<String, Map<String, Long>> bySplit = new HashMap<>();
         Map<List<String>, Long> bySubtype = new HashMap<>();
         long images = 0;
+        long phi = 0;
+        Map<String, Long> byView = new java.util.TreeMap<>();
         for (int i = 0; i < cells.size(); i++) {
             long n = perCell[i];
             if (n == 0) {
@@ -78,6 +81,8 @@ public class DistributionService {
             Cell cell = cells.get(i);
             String label = classes.get(cell.label());
             images += n;
+            phi += cell.phi() ? n : 0;
+            byView.merge(cell.view() == null ? Distribution.NO_VIEW : cell.view(), n, Long::sum);
             byClass.merge(label, n, Long::sum);
             bySplit.computeIfAbsent(cell.originalSplit() == null ? "\0" : cell.originalSplit(), k -> zeroCounts())
                     .merge(label, n, Long::sum);
@@ -105,7 +110,7 @@ public class DistributionService {
         byStatus.put(ImageStatus.DUPLICATE.name(), duplicates);
         byStatus.put(ImageStatus.CONFLICT.name(), conflicts);
         return new Distribution(dataset, classes, images, byClass, subtypes, splits, byStatus,
-                ImbalanceMetrics.of(classes, byClass));
+                ImbalanceMetrics.of(classes, byClass), phi, byView);
     }
 
     private Map<String, Long> zeroCounts() {
@@ -117,7 +122,7 @@ public class DistributionService {
     }
 
     /** A combination of class index, subtype and original split. */
-    private record Cell(int label, String subtype, String originalSplit) {
+    private record Cell(int label, String subtype, String originalSplit, String view, boolean phi) {
     }
 
     /** Compact (image hash, cell) pairs: 12 bytes per image. */

@@ -3,6 +3,10 @@ package io.cxrpipeline.imaging;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
+import io.cxrpipeline.imaging.dicom.DicomHeader;
+import io.cxrpipeline.imaging.dicom.DicomPolicy;
+import io.cxrpipeline.imaging.dicom.DicomReader;
+
 /**
  * Recognises image formats from their first bytes and reads JPEG and PNG headers without decoding a
  * pixel: fast, bounded, and free of ImageIO (which native images and Lambda memory would pay for). Indexing
@@ -12,6 +16,7 @@ public final class ImageHeaders {
 
     public static final String JPEG = "JPEG";
     public static final String PNG = "PNG";
+    public static final String DICOM = "DICOM";
 
     /*
      * Rejection reasons. The index records them for REJECTED objects, so they are part of its contract (users
@@ -24,8 +29,17 @@ public final class ImageHeaders {
     public static final String TRUNCATED_JPEG = "truncated JPEG: no end-of-image marker";
     public static final String TRUNCATED_PNG = "truncated PNG: no IEND chunk";
 
-    /** What a header says about an image. */
-    public record ImageInfo(String format, int width, int height, int channels, int bitDepth, boolean progressive) {
+    /**
+     * What a header says about an image.
+     *
+     * @param dicom the DICOM header of a DICOM image (bitDepth is then its BitsStored), else null
+     */
+    public record ImageInfo(String format, int width, int height, int channels, int bitDepth, boolean progressive,
+            DicomHeader dicom) {
+
+        public ImageInfo(String format, int width, int height, int channels, int bitDepth, boolean progressive) {
+            this(format, width, height, channels, bitDepth, progressive, null);
+        }
 
         public long pixels() {
             return (long) width * height;
@@ -83,6 +97,9 @@ public final class ImageHeaders {
         }
         if (startsWith(head, 0, PNG_SIGNATURE)) {
             return png(head, size);
+        }
+        if (DicomReader.isDicom(head)) {
+            return dicom(head, size);
         }
         String other = otherFormat(head);
         if (other != null) {
@@ -240,6 +257,22 @@ public final class ImageHeaders {
         return Result.ok(new ImageInfo(PNG, (int) width, (int) height, channels, bitDepth, interlace == 1));
     }
 
+    private static Result dicom(byte[] b, long size) {
+        DicomReader.Result r = DicomReader.read(b, size);
+        if (r.needsMore()) {
+            return Result.needMore(DICOM, r.needBytes());
+        }
+        if (r.rejection() != null) {
+            return Result.rejected(DICOM, r.rejection());
+        }
+        DicomHeader h = r.header();
+        String why = DicomPolicy.whyRefused(h, size);
+        if (why != null) {
+            return Result.rejected(DICOM, why);
+        }
+        return Result.ok(new ImageInfo(DICOM, h.columns(), h.rows(), 1, h.bitsStored(), false, h));
+    }
+
     private static boolean validDepth(int depth, int... allowed) {
         for (int a : allowed) {
             if (a == depth) {
@@ -251,9 +284,6 @@ public final class ImageHeaders {
 
     /** Formats recognised only to name them in the rejection. */
     private static String otherFormat(byte[] b) {
-        if (b.length >= 132 && startsWith(b, 128, "DICM".getBytes(StandardCharsets.US_ASCII))) {
-            return "DICOM";
-        }
         if (startsWith(b, 0, ascii("GIF87a")) || startsWith(b, 0, ascii("GIF89a"))) {
             return "GIF";
         }

@@ -11,6 +11,8 @@ public record ImageHeader(String format, int width, int height) {
 
     public static final String JPEG = "jpeg";
     public static final String PNG = "png";
+    /** A DICOM radiograph that {@link io.cxrpipeline.imaging.dicom.DicomPolicy} accepts. */
+    public static final String DICOM = "dicom";
 
     /** Width x height, as a long: a hostile header can declare more than {@link Integer#MAX_VALUE} pixels. */
     public long pixels() {
@@ -20,8 +22,8 @@ public record ImageHeader(String format, int width, int height) {
     /**
      * Reads the header with {@link ImageHeaders}, the same check indexing applies to uploads.
      *
-     * @throws InvalidImageException when the bytes are empty, not JPEG/PNG, or their header is truncated, corrupt
-     *                               or of an unsupported JPEG kind
+     * @throws InvalidImageException when the bytes are empty, not JPEG/PNG/DICOM, or their header is truncated,
+     *                               corrupt or of an unsupported kind (a DICOM image ingest would refuse)
      */
     public static ImageHeader read(byte[] b) {
         if (b == null) {
@@ -35,8 +37,9 @@ public record ImageHeader(String format, int width, int height) {
         if (ImageHeaders.ZERO_BYTES.equals(r.rejection())) {
             throw new InvalidImageException("the image is empty (0 bytes)");
         }
-        if (!ImageHeaders.JPEG.equals(r.format()) && !ImageHeaders.PNG.equals(r.format())) {
-            throw new InvalidImageException("not a JPEG or PNG image"
+        if (!ImageHeaders.JPEG.equals(r.format()) && !ImageHeaders.PNG.equals(r.format())
+                && !ImageHeaders.DICOM.equals(r.format())) {
+            throw new InvalidImageException("not a JPEG, PNG or DICOM image"
                     + (r.format() == null ? "" : " (" + r.rejection() + ")"));
         }
         // All bytes were given, so the parser never asks for more: a header that continues past them is truncated.

@@ -22,8 +22,11 @@ import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
+import io.cxrpipeline.imaging.dicom.DicomPixels;
+import io.cxrpipeline.imaging.dicom.DicomReader;
+
 /**
- * Turns JPEG/PNG bytes into the model's input floats: decode at reduced resolution (ImageIO source subsampling,
+ * Turns JPEG/PNG bytes (and DICOM, through {@link DicomPixels}) into the model's input floats: decode at reduced resolution (ImageIO source subsampling,
  * never below {@code oversample} x the model size), resize with Pillow's antialiased bilinear filter (what
  * torchvision's {@code Resize} does to the PIL images the model was trained on), replicate grayscale to the
  * model's channels and write {@code (pixel * scale - mean) / std} straight into the input buffer.
@@ -62,6 +65,9 @@ public final class ImagePreprocessor {
      * @throws InvalidImageException when the data is truncated, corrupt or of an unsupported kind
      */
     public Planes decode(byte[] bytes, ImageHeader header, Preprocessing p) {
+        if (ImageHeader.DICOM.equals(header.format())) {
+            return dicom(bytes, header);
+        }
         int[] sub = subsampling(header.width(), header.height(), p);
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(header.format());
         if (!readers.hasNext()) {
@@ -101,6 +107,24 @@ public final class ImagePreprocessor {
                     + " image cannot be decoded: it is truncated or corrupt (" + why + ")", e);
         } finally {
             reader.dispose();
+        }
+    }
+
+    /**
+     * A DICOM image at full resolution through {@link DicomPixels}: the grey image the training program makes with
+     * pydicom, so the resize that follows matches training's exactly.
+     */
+    private static Planes dicom(byte[] bytes, ImageHeader header) {
+        DicomReader.Result r = DicomReader.read(bytes, bytes.length);
+        if (r.header() == null) {
+            throw new InvalidImageException("the DICOM image cannot be decoded: "
+                    + (r.rejection() != null ? r.rejection() : DicomReader.TRUNCATED));
+        }
+        try {
+            byte[] grey = DicomPixels.grey(bytes, r.header());
+            return new Planes(header.width(), header.height(), new byte[][] {grey}, 1, 1);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidImageException("the DICOM image cannot be decoded: " + e.getMessage(), e);
         }
     }
 

@@ -59,7 +59,8 @@ public class PredictRoute extends HttpRoute {
         String type = request.header("content-type");
         type = type == null ? "" : type.toLowerCase(Locale.ROOT);
         boolean isJson = type.contains("json")
-                || (!type.startsWith("image/") && !type.startsWith("application/octet-stream") && startsWithBrace(bytes));
+                || (!type.startsWith("image/") && !type.startsWith("application/octet-stream")
+                        && !type.startsWith("application/dicom") && startsWithBrace(bytes));
         if (!isJson) {
             ImageInput raw = new ImageInput.Inline("body", bytes);
             return explainQuery(request) ? explained(raw) : single(service.predict(List.of(raw)));

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import io.cxrpipeline.catalog.ImageRecord;
 import io.cxrpipeline.catalog.ImageStatus;
 import io.cxrpipeline.imaging.ImageHeaders;
+import io.cxrpipeline.imaging.dicom.DicomHeader;
 import io.cxrpipeline.ingest.ImageIndex.ContentGroup;
 import io.cxrpipeline.ingest.ImageIndex.Stored;
 import io.cxrpipeline.ingest.IndexOutcome.Outcome;
@@ -25,7 +26,7 @@ import io.cxrpipeline.common.InfrastructureException;
  * entry. Deletes leave a DELETED tombstone carrying the sequencer. Writes without a sequencer (reindex)
  * replace only the exact state they read and keep its sequencer, so they never undo a newer event.
  *
- * <p>Identical content (ETag and size) within a dataset forms a content group; its canonical image is the
+ * <p>Identical content (ETag and size; for DICOM, the SOPInstanceUID) within a dataset forms a content group; its canonical image is the
  * smallest image id, the others are DUPLICATEs of it. When the group's images carry more than one class, the
  * canonical image is a CONFLICT instead of INDEXED: the content is in no split until the wrong copies go.
  * Choosing by id rather than by arrival makes the
@@ -44,13 +45,15 @@ public final class IndexingService {
     private final String bucket;
     private final Clock clock;
     private final Duration tombstoneTtl;
+    private final PatientIds patientIds;
 
     /**
      * @param bucket       the only bucket indexed; events of other buckets are ignored
      * @param tombstoneTtl how long a DELETED tombstone outlives the delete (it guards against late events)
+     * @param patientIds   hashes DICOM PatientIDs into stored patients
      */
     public IndexingService(KeyRules rules, ObjectAnalyzer analyzer, ImageIndex index, SourceObjects store, String bucket,
-            Clock clock, Duration tombstoneTtl) {
+            Clock clock, Duration tombstoneTtl, PatientIds patientIds) {
         this.rules = rules;
         this.analyzer = analyzer;
         this.index = index;
@@ -58,6 +61,7 @@ public final class IndexingService {
         this.bucket = bucket;
         this.clock = clock;
         this.tombstoneTtl = tombstoneTtl;
+        this.patientIds = patientIds;
     }
 
     public KeyRules rules() {
@@ -137,8 +141,8 @@ public final class IndexingService {
             }
             ImageRecord result = record;
             if (isCandidate(record)) {
-                ContentGroup group = index.addMember(record.dataset(), record.contentId(), record.imageId());
-                ImageRecord derived = reconcile(record.dataset(), record.contentId(), group,
+                ContentGroup group = index.addMember(record.dataset(), record.contentKey(), record.imageId());
+                ImageRecord derived = reconcile(record.dataset(), record.contentKey(), group,
                         new Stored(record, rev, null, released));
                 result = derived != null ? derived : record;
             }
@@ -176,7 +180,7 @@ public final class IndexingService {
             Instant now = clock.instant();
             ImageRecord tombstone = ImageRecord.tombstone(loc.dataset(), loc.imageId(), key,
                     sequencer != null ? sequencer : curSeq, now.toString());
-            String released = cur != null && isCandidate(cur.record()) ? cur.record().contentId() : null;
+            String released = cur != null && isCandidate(cur.record()) ? cur.record().contentKey() : null;
             String rev = index.put(tombstone, released, now.plus(tombstoneTtl).getEpochSecond(),
                     cur == null ? null : cur.rev());
             if (rev == null) {
@@ -197,11 +201,11 @@ public final class IndexingService {
     private void repair(Stored cur) {
         ImageRecord r = cur.record();
         if (isCandidate(r)) {
-            ContentGroup group = index.group(r.dataset(), r.contentId());
+            ContentGroup group = index.group(r.dataset(), r.contentKey());
             if (group == null || !group.members().contains(r.imageId())) {
-                group = index.addMember(r.dataset(), r.contentId(), r.imageId());
+                group = index.addMember(r.dataset(), r.contentKey(), r.imageId());
             }
-            reconcile(r.dataset(), r.contentId(), group, cur);
+            reconcile(r.dataset(), r.contentKey(), group, cur);
         }
         if (cur.releasedContentId() != null) {
             reconcile(r.dataset(), cur.releasedContentId(), null, null);
@@ -219,7 +223,7 @@ public final class IndexingService {
             Stored owner = index.get(r.dataset(), r.duplicateOf());
             unsettled = owner == null || (owner.record().status() != ImageStatus.INDEXED
                     && owner.record().status() != ImageStatus.CONFLICT)
-                    || !r.contentId().equals(owner.record().contentId());
+                    || !r.contentKey().equals(owner.record().contentKey());
         }
         if (unsettled) {
             repair(cur);
@@ -247,7 +251,7 @@ public final class IndexingService {
             for (String member : g.members()) {
                 Stored item = known != null && attempt == 0 && known.record().imageId().equals(member)
                         ? known : index.get(dataset, member);
-                if (item == null || !isCandidate(item.record()) || !contentId.equals(item.record().contentId())) {
+                if (item == null || !isCandidate(item.record()) || !contentId.equals(item.record().contentKey())) {
                     invalid.add(member);
                 } else {
                     items.put(member, item);
@@ -293,14 +297,29 @@ public final class IndexingService {
 
     private ImageRecord record(KeyRules.Location loc, String key, Analysis a, String sequencer) {
         KeyRules.Facts facts = rules.derive(loc.imageId(), a.metadata());
+        ImageHeaders.ImageInfo info = a.info();
+        DicomHeader dicom = info == null ? null : info.dicom();
+        String patient = facts.patient();
         String reason = a.rejection() != null ? a.rejection() : facts.rejection();
+        if (dicom != null && dicom.patientId() != null) {
+            // The DICOM PatientID is the patient; only its keyed hash is stored.
+            if (patientIds.configured()) {
+                patient = patientIds.hash(dicom.patientId());
+            } else {
+                patient = null;
+                reason = reason != null ? reason : Reasons.NO_PATIENT_SALT;
+            }
+        }
         ImageRecord.Builder b = reason == null ? ImageRecord.indexed(loc.dataset(), loc.imageId())
                 : ImageRecord.rejected(loc.dataset(), loc.imageId(), reason);
-        ImageHeaders.ImageInfo info = a.info();
         if (info != null) {
             b.width(info.width()).height(info.height()).channels(info.channels()).bitDepth(info.bitDepth());
         }
-        return b.key(key).label(facts.label()).subtype(facts.subtype()).patient(facts.patient())
+        if (dicom != null) {
+            b.study(dicom.studyInstanceUid()).view(dicom.viewPosition()).phi(dicom.phi())
+                    .sopInstanceUid(dicom.sopInstanceUid());
+        }
+        return b.key(key).label(facts.label()).subtype(facts.subtype()).patient(patient)
                 .originalSplit(facts.originalSplit()).format(a.format()).sizeBytes(a.size())
                 .contentId(a.eTag() == null ? null : contentId(a.eTag(), a.size())).sequencer(sequencer)
                 .updatedAt(clock.instant().toString()).build();
@@ -315,14 +334,14 @@ public final class IndexingService {
         if (cur == null || !isCandidate(cur.record())) {
             return null;
         }
-        String old = cur.record().contentId();
-        return isCandidate(next) && old.equals(next.contentId()) ? null : old;
+        String old = cur.record().contentKey();
+        return isCandidate(next) && old.equals(next.contentKey()) ? null : old;
     }
 
     /** INDEXED, CONFLICT and DUPLICATE images hold their content's group membership; the others do not. */
     static boolean isCandidate(ImageRecord r) {
         return (r.status() == ImageStatus.INDEXED || r.status() == ImageStatus.DUPLICATE
-                || r.status() == ImageStatus.CONFLICT) && r.contentId() != null;
+                || r.status() == ImageStatus.CONFLICT) && r.contentKey() != null;
     }
 
     /** Identity of an object's bytes: its ETag with its size (an MD5 for single-part uploads). */

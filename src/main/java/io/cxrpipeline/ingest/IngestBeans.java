@@ -46,7 +46,7 @@ public class IngestBeans {
         ObjectAnalyzer analyzer = new ObjectAnalyzer(store, c.headBytes(), c.tailBytes(), c.maxHeaderBytes(),
                 c.maxPixels());
         return new IndexingService(rules, analyzer, index, store, pipeline.bucket(), Clock.systemUTC(),
-                c.tombstoneTtl());
+                c.tombstoneTtl(), new PatientIds(c.patientIdSalt()));
     }
 
     @Produces

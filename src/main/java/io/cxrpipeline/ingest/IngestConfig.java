@@ -2,6 +2,7 @@ package io.cxrpipeline.ingest;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -40,6 +41,14 @@ public interface IngestConfig {
     /** User metadata that overrides the subtype derived from the file name. */
     @WithDefault("subtype")
     String subtypeMetadata();
+
+    /**
+     * Key of the HMAC-SHA256 that turns a DICOM PatientID into the stored patient (the raw ID is never stored).
+     * Secret and fixed for the life of a deployment (changing it splits every patient's images from their earlier
+     * ones), at least 16 characters. On AWS: the NoEcho template parameter {@code PatientIdSalt}; the local stack and
+     * the tests use a fixed value. Unset: DICOM images that carry a PatientID are REJECTED.
+     */
+    Optional<String> patientIdSalt();
 
     /** Bytes of the first ranged GET; the whole object when it is smaller (then no second GET is made). */
     @WithDefault("65536")

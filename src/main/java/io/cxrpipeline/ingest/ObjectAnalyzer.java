@@ -105,8 +105,7 @@ public final class ObjectAnalyzer {
             read += head.bytes().length;
             if (head.bytes().length <= had) {
                 // the object is shorter than its listed size: the header cannot be completed
-                return rejected(result.format(), ImageHeaders.JPEG.equals(result.format())
-                        ? Reasons.TRUNCATED_JPEG : Reasons.TRUNCATED_PNG, size, version, head, read);
+                return rejected(result.format(), truncated(result.format()), size, version, head, read);
             }
             result = ImageHeaders.parse(head.bytes(), size);
         }
@@ -147,6 +146,14 @@ public final class ObjectAnalyzer {
             return rejected(info.format(), truncated, size, version, head, read);
         }
         return new Analysis(false, info, info.format(), null, size, version, head.metadata(), read);
+    }
+
+    private static String truncated(String format) {
+        return switch (format) {
+            case ImageHeaders.JPEG -> Reasons.TRUNCATED_JPEG;
+            case ImageHeaders.DICOM -> Reasons.TRUNCATED_DICOM;
+            default -> Reasons.TRUNCATED_PNG;
+        };
     }
 
     /** The parallel tail read; null when it found nothing (gone, or another version: read again in sequence). */

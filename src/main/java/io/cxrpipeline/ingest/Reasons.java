@@ -15,7 +15,10 @@ public final class Reasons {
     public static final String CORRUPT_PNG = ImageHeaders.CORRUPT_PNG;
     public static final String TRUNCATED_JPEG = ImageHeaders.TRUNCATED_JPEG;
     public static final String TRUNCATED_PNG = ImageHeaders.TRUNCATED_PNG;
+    public static final String TRUNCATED_DICOM = io.cxrpipeline.imaging.dicom.DicomReader.TRUNCATED;
     public static final String NO_CLASS_FOLDER = "no class folder";
+    /** A DICOM PatientID cannot be stored without the salt that hashes it. */
+    public static final String NO_PATIENT_SALT = "DICOM PatientID present but no patient-ID salt configured";
 
     private Reasons() {
     }

@@ -2,7 +2,9 @@ package io.cxrpipeline.splits;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * What a split request asks for, validated and with defaults filled in.
@@ -18,6 +20,9 @@ import java.util.Map;
  * @param evalBalance    how the val and test splits are balanced (none, oversample or undersample)
  * @param target         the count per class balancing aims at; null: the strategy's default (majority for
  *                       oversampling, minority for undersampling)
+ * @param views          only images whose indexed view (DICOM ViewPosition) is one of these, upper case, sorted;
+ *                       empty: no view filter (images without a view are excluded when a filter is given)
+ * @param excludePhi     leave out images flagged as carrying protected health information
  */
 public record SplitParameters(
         double train,
@@ -29,7 +34,34 @@ public record SplitParameters(
         boolean groupByContent,
         Balance trainBalance,
         Balance evalBalance,
-        Target target) {
+        Target target,
+        List<String> views,
+        boolean excludePhi) {
+
+    public SplitParameters {
+        views = views == null ? List.of() : List.copyOf(new TreeSet<>(views.stream()
+                .map(v -> v.trim().toUpperCase(Locale.ROOT)).toList()));
+    }
+
+    /** Parameters without an image filter. */
+    public SplitParameters(double train, double val, double test, long seed, Stratify stratify, boolean groupByPatient,
+            boolean groupByContent, Balance trainBalance, Balance evalBalance, Target target) {
+        this(train, val, test, seed, stratify, groupByPatient, groupByContent, trainBalance, evalBalance, target,
+                List.of(), false);
+    }
+
+    /** Whether any image is filtered out by its view or PHI flag. */
+    public boolean filters() {
+        return !views.isEmpty() || excludePhi;
+    }
+
+    /** Whether an image with this view (null: none) and PHI flag goes into the split. */
+    public boolean admits(String view, boolean phi) {
+        if (excludePhi && phi) {
+            return false;
+        }
+        return views.isEmpty() || view != null && views.contains(view.trim().toUpperCase(Locale.ROOT));
+    }
 
     /** Version of the splitting algorithm: part of the split id, so a changed algorithm never reuses an id. */
     public static final String ALGORITHM = "cxr-split/1";
@@ -93,6 +125,17 @@ public record SplitParameters(
             balance.put(s.id(), b);
         }
         m.put("balance", balance);
+        if (filters()) {
+            // Only when filtering: the ids of splits without a filter stay what they were.
+            Map<String, Object> filter = new LinkedHashMap<>();
+            if (!views.isEmpty()) {
+                filter.put("views", views);
+            }
+            if (excludePhi) {
+                filter.put("excludePhi", true);
+            }
+            m.put("filter", filter);
+        }
         return m;
     }
 

@@ -22,7 +22,8 @@ import io.cxrpipeline.common.JsonBodies;
  *  "groupByPatient": true, "groupByContent": true,
  *  "balance": "oversample" | "undersample" | "class-weights" | "none",
  *  "evalBalance": "none" | "oversample" | "undersample",
- *  "target": "majority" | "minority" | "mean" | 1500}
+ *  "target": "majority" | "minority" | "mean" | 1500,
+ *  "views": ["PA", "AP"], "excludePhi": true}
  * </pre>
  * Every field is optional; an empty body asks for the defaults.
  */
@@ -31,8 +32,12 @@ public final class SplitRequestParser {
     /** Tolerance of the ratios' sum. */
     public static final double RATIO_TOLERANCE = 1e-6;
 
-    private static final Set<String> FIELDS = Set.of("ratios", "seed", "stratify", "groupByPatient", "groupByContent",
-            "balance", "evalBalance", "target");
+    private static final List<String> FIELD_ORDER = List.of("ratios", "seed", "stratify", "groupByPatient",
+            "groupByContent", "balance", "evalBalance", "target", "views", "excludePhi");
+    private static final Set<String> FIELDS = Set.copyOf(FIELD_ORDER);
+    /** Views a filter may name at most. */
+    public static final int MAX_VIEWS = 16;
+    private static final java.util.regex.Pattern VIEW = java.util.regex.Pattern.compile("[A-Za-z0-9 _]{1,16}");
 
     private final long defaultSeed;
     private final long maxTarget;
@@ -48,8 +53,7 @@ public final class SplitRequestParser {
             String name = it.next();
             if (!FIELDS.contains(name)) {
                 throw new InvalidInputException(name, "unknown field " + Echo.quote(name) + "; known fields: "
-                        + String.join(", ", List.of("ratios", "seed", "stratify", "groupByPatient", "groupByContent",
-                                "balance", "evalBalance", "target")));
+                        + String.join(", ", FIELD_ORDER));
             }
         }
         SplitParameters d = SplitParameters.defaults(defaultSeed);
@@ -73,8 +77,31 @@ public final class SplitRequestParser {
                 List.of(SplitParameters.Balance.NONE, SplitParameters.Balance.OVERSAMPLE,
                         SplitParameters.Balance.UNDERSAMPLE));
         SplitParameters.Target target = target(root.get("target"));
+        List<String> views = views(root.get("views"));
+        boolean excludePhi = bool(root, "excludePhi", false);
         return new SplitParameters(ratios[0], ratios[1], ratios[2], seed, stratify, byPatient, byContent, train, eval,
-                target);
+                target, views, excludePhi);
+    }
+
+    private static List<String> views(JsonNode node) {
+        JsonNode n = present(node);
+        if (n == null) {
+            return List.of();
+        }
+        if (!n.isArray() || n.isEmpty() || n.size() > MAX_VIEWS) {
+            throw new InvalidInputException("views", "views must be a non-empty array of at most " + MAX_VIEWS
+                    + " view positions such as [\"PA\", \"AP\"], got " + describe(n));
+        }
+        List<String> views = new java.util.ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode v = n.get(i);
+            if (!v.isTextual() || !VIEW.matcher(v.asText()).matches() || v.asText().isBlank()) {
+                throw new InvalidInputException("views[" + i + "]", "views[" + i + "] must be a DICOM ViewPosition "
+                        + "(1 to 16 letters, digits, spaces or underscores), got " + describe(v));
+            }
+            views.add(v.asText());
+        }
+        return views;
     }
 
     private static JsonNode present(JsonNode n) {

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import io.cxrpipeline.catalog.DatasetNotFoundException;
 import io.cxrpipeline.catalog.ImageAttribute;
+import io.cxrpipeline.common.UnprocessableException;
 import io.cxrpipeline.catalog.ImageCatalog;
 import io.cxrpipeline.catalog.ImageStatus;
 
@@ -75,7 +76,11 @@ public final class SplitService {
      * @throws IOException                 when the manifests cannot be written
      */
     public Outcome create(String dataset, SplitParameters parameters) throws IOException {
-        CompactIndex index = readIndex(dataset);
+        CompactIndex index = readIndex(dataset, parameters);
+        if (index.size() == 0 && parameters.filters()) {
+            throw new UnprocessableException("views", "dataset '" + dataset + "' has no indexed images that pass the "
+                    + "filter " + parameters.canonical().get("filter"));
+        }
         if (index.size() == 0) {
             throw new DatasetNotFoundException(dataset, "dataset '" + dataset + "' has no indexed images");
         }
@@ -134,10 +139,23 @@ public final class SplitService {
 
     /** Streams the dataset's INDEXED images into a compact index. */
     public CompactIndex readIndex(String dataset) {
+        return readIndex(dataset, SplitParameters.defaults(0));
+    }
+
+    /** Streams the dataset's INDEXED images that pass the parameters' view and PHI filter into a compact index. */
+    public CompactIndex readIndex(String dataset, SplitParameters parameters) {
         CompactIndex.Builder builder = CompactIndex.builder(classes);
-        catalog.streamIndexed(dataset, classes,
-                EnumSet.of(ImageAttribute.SUBTYPE, ImageAttribute.PATIENT, ImageAttribute.CONTENT_ID),
-                r -> builder.add(r.imageId(), r.label(), r.subtype(), r.patient(), r.contentId()));
+        EnumSet<ImageAttribute> attributes = EnumSet.of(ImageAttribute.SUBTYPE, ImageAttribute.PATIENT,
+                ImageAttribute.CONTENT_ID);
+        if (parameters.filters()) {
+            attributes.add(ImageAttribute.VIEW);
+            attributes.add(ImageAttribute.PHI);
+        }
+        catalog.streamIndexed(dataset, classes, attributes, r -> {
+            if (parameters.admits(r.view(), r.phi())) {
+                builder.add(r.imageId(), r.label(), r.subtype(), r.patient(), r.contentId());
+            }
+        });
         return builder.build();
     }
 

@@ -167,7 +167,7 @@ public final class IngestBenchmark {
                 List.of("train", "val", "test"), java.util.regex.Pattern.compile("(?i)(bacteria|virus)"),
                 java.util.regex.Pattern.compile("(?i)(person\\d+)_"), "class", "patient-id", "subtype"),
                 new ObjectAnalyzer(store, 65536, 4096, 1 << 20, 50_000_000), index, store, bucket, Clock.systemUTC(),
-                Duration.ofDays(14));
+                Duration.ofDays(14), io.cxrpipeline.ingest.PatientIds.none());
         int warm = Math.min(200, count / 10);
         baseline(s3, dynamo, bucket, table, events.subList(0, warm), threads, new Meter());
         run(service, events.subList(0, warm), threads, s3Meter, dynamoMeter);

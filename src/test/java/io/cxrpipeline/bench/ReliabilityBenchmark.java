@@ -155,7 +155,8 @@ public final class ReliabilityBenchmark {
         DynamoDbClient dynamoClient = LocalClients.dynamo(dynamo[0].endpoint());
         S3SourceObjects store = new S3SourceObjects(s3Client);
         IndexingService service = new IndexingService(rules, new ObjectAnalyzer(store, 65536, 4096, 1 << 20, 50_000_000),
-                new DynamoImageIndex(dynamoClient, TABLE, 16), store, BUCKET, Clock.systemUTC(), Duration.ofDays(14));
+                new DynamoImageIndex(dynamoClient, TABLE, 16), store, BUCKET, Clock.systemUTC(), Duration.ofDays(14),
+                io.cxrpipeline.ingest.PatientIds.none());
         ConcurrentLinkedQueue<ObjectEvent> failed = new ConcurrentLinkedQueue<>();
         LongAdder retries = new LongAdder();
         AtomicInteger done = new AtomicInteger();

@@ -58,6 +58,8 @@ public final class InMemoryImageCatalog implements ImageCatalog {
                     .patient(get(attributes, ImageAttribute.PATIENT, r.patient()))
                     .originalSplit(get(attributes, ImageAttribute.ORIGINAL_SPLIT, r.originalSplit()))
                     .contentId(get(attributes, ImageAttribute.CONTENT_ID, r.contentId()))
+                    .view(get(attributes, ImageAttribute.VIEW, r.view()))
+                    .phi(attributes.contains(ImageAttribute.PHI) && r.phi())
                     .status(r.status(), null, null).build());
         }
     }

@@ -64,6 +64,23 @@ class DistributionServiceTest {
     }
 
     @Test
+    void phiFlaggedImagesAndViewsAreCounted() {
+        List<ImageRecord> records = new ArrayList<>();
+        records.add(image("ds", "a.dcm", "NORMAL", null, null, ImageStatus.INDEXED).toBuilder().view("PA").phi(true)
+                .build());
+        records.add(image("ds", "b.dcm", "NORMAL", null, null, ImageStatus.INDEXED).toBuilder().view("PA").build());
+        records.add(image("ds", "c.dcm", "PNEUMONIA", null, null, ImageStatus.INDEXED).toBuilder().view("AP").phi(true)
+                .build());
+        records.add(image("ds", "d.jpeg", "PNEUMONIA", null, null, ImageStatus.INDEXED));
+        records.add(image("ds", "e.dcm", "PNEUMONIA", null, null, ImageStatus.REJECTED).toBuilder().phi(true).build());
+        Distribution d = new DistributionService(new InMemoryImageCatalog(records, 2), CLASSES).distribution("ds");
+        assertEquals(2, d.phi(), "INDEXED images only");
+        assertEquals(java.util.Map.of("PA", 2L, "AP", 1L, Distribution.NO_VIEW, 1L), d.byView());
+        assertEquals(0, new DistributionService(new InMemoryImageCatalog(records.subList(3, 4), 2), CLASSES)
+                .distribution("ds").phi());
+    }
+
+    @Test
     void anImageSeenInTwoClassPartitionsWhileItsClassChangesCountsOnce() {
         List<ImageRecord> records = new ArrayList<>();
         records.add(image("ds", "a", "NORMAL", null, null, ImageStatus.INDEXED));

@@ -68,8 +68,9 @@ class ImageHeadersTest {
     }
 
     @Test
-    void dicomIsAnUnsupportedFormat() {
-        assertEquals("unsupported format DICOM", parse(TestImages.dicom()).rejection());
+    void aDicomImageOfAnotherModalityIsRefusedByName() {
+        assertEquals(TestImages.DICOM_REASON, parse(TestImages.dicom()).rejection());
+        assertEquals(ImageHeaders.DICOM, parse(TestImages.dicom()).format());
     }
 
     @Test

@@ -52,7 +52,7 @@ class ImageHeaderTest {
     void otherFormatsAreRefused() {
         InvalidImageException e = assertThrows(InvalidImageException.class,
                 () -> ImageHeader.read("GIF89a....".getBytes()));
-        assertTrue(e.getMessage().contains("not a JPEG or PNG"), e.getMessage());
+        assertTrue(e.getMessage().contains("not a JPEG, PNG or DICOM"), e.getMessage());
         assertTrue(e.getMessage().contains("GIF"), e.getMessage());
     }
 

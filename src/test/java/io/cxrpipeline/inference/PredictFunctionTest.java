@@ -193,6 +193,49 @@ class PredictFunctionTest {
         org.hamcrest.MatcherAssert.assertThat(p.get("timings.fetchMs"), notNullValue());
     }
 
+    /** xray-gray.png as an 8-bit DICOM radiograph whose window (128/256) maps each stored value to itself. */
+    static byte[] dicomOfGrayPng() {
+        try {
+            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+                    Fixtures.bytes("xray-gray.png")));
+            int w = img.getWidth();
+            int h = img.getHeight();
+            int[] px = new int[w * h];
+            img.getRaster().getSamples(0, 0, w, h, 0, px);
+            return io.cxrpipeline.local.sample.DicomWriter.radiograph(
+                    io.cxrpipeline.local.sample.DicomWriter.IMPLICIT_VR_LE, w, h, px, 8, 8, false, "MONOCHROME2")
+                    .put(0x00281050, "DS", "128").put(0x00281051, "DS", "256").toBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aDicomBodyBase64OrS3UriIsScoredAsItsGreyImage() {
+        JsonPath png = body(invoke(image("image/png", Fixtures.bytes("xray-gray.png"))).body("statusCode", equalTo(200)));
+        byte[] dcm = dicomOfGrayPng();
+        JsonPath body = body(invoke(image("application/dicom", dcm)).body("statusCode", equalTo(200)));
+        org.hamcrest.MatcherAssert.assertThat(body.getString("image.format"), equalTo("dicom"));
+        org.hamcrest.MatcherAssert.assertThat(body.getDouble("probabilities.PNEUMONIA"),
+                closeTo(png.getDouble("probabilities.PNEUMONIA"), 1e-4));
+        JsonPath b64 = body(invoke(json("{\"image\":\"" + Base64.getEncoder().encodeToString(dcm) + "\"}"))
+                .body("statusCode", equalTo(200)));
+        org.hamcrest.MatcherAssert.assertThat(b64.getDouble("probabilities.PNEUMONIA"),
+                closeTo(png.getDouble("probabilities.PNEUMONIA"), 1e-4));
+        Emulators.get().s3().putObject(b -> b.bucket(Emulators.BUCKET).key("images/demo/test/NORMAL/x.dcm"),
+                RequestBody.fromBytes(dcm));
+        JsonPath s3 = body(invoke(json("{\"s3Uri\":\"s3://" + Emulators.BUCKET + "/images/demo/test/NORMAL/x.dcm\"}"))
+                .body("statusCode", equalTo(200)));
+        org.hamcrest.MatcherAssert.assertThat(s3.getDouble("probabilities.PNEUMONIA"),
+                closeTo(png.getDouble("probabilities.PNEUMONIA"), 1e-4));
+    }
+
+    @Test
+    void aDicomOfAnotherModalityIsA400NamingTheReason() {
+        problem(invoke(image("application/dicom", io.cxrpipeline.ingest.TestImages.dicom())), 400, "body",
+                io.cxrpipeline.ingest.TestImages.DICOM_REASON);
+    }
+
     @Test
     void aBatchMixesBase64AndS3UriAndAnswersInOrder() {
         Emulators.get().s3().putObject(b -> b.bucket(Emulators.BUCKET).key("images/demo/NORMAL/b.jpeg"),
@@ -218,7 +261,7 @@ class PredictFunctionTest {
 
     @Test
     void bytesThatAreNoImageAreA400() {
-        problem(invoke(image("image/jpeg", "this is not an image".getBytes())), 400, "body", "not a JPEG or PNG");
+        problem(invoke(image("image/jpeg", "this is not an image".getBytes())), 400, "body", "not a JPEG, PNG or DICOM");
     }
 
     @Test

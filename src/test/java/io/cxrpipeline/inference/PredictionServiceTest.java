@@ -126,7 +126,7 @@ class PredictionServiceTest {
         DomainException e = refused(service(3, true), new ImageInput.Inline("image", "hello, world".getBytes()));
         assertEquals(400, status(e));
         assertEquals("image", e.field());
-        assertTrue(e.getMessage().contains("not a JPEG or PNG"));
+        assertTrue(e.getMessage().contains("not a JPEG, PNG or DICOM"));
     }
 
     @Test

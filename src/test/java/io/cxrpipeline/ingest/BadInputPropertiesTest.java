@@ -29,8 +29,10 @@ import net.jqwik.api.Provide;
 
 /**
  * Generated bad inputs (jqwik): mutated JPEG/PNG headers through the header parser, predict's header check and the
- * whole ingest core, and hostile S3 keys through the key rules and the event processor. Every input ends in a
- * verdict (INDEXED, REJECTED with a reason, IGNORED, INVALID); none throws. 6,000 + 5,000 tries per run.
+ * whole ingest core, mutated DICOM headers (lengths included) through the header parser, read whole and from a
+ * prefix as ingest does, and the ingest core, and hostile S3 keys through the key rules and the event processor.
+ * Every input ends in a verdict (INDEXED, REJECTED with a reason, IGNORED, INVALID); none throws. 6,000 + 4,000 +
+ * 5,000 tries per run.
  */
 class BadInputPropertiesTest {
 
@@ -40,6 +42,16 @@ class BadInputPropertiesTest {
             TestImages.png(30, 20, java.awt.image.BufferedImage.TYPE_INT_ARGB, 5),
             ImageCorpus.all().get("gray-small.png"), TestImages.withComment(TestImages.jpeg(32, 32, 6), "x"),
             TestImages.pngHeaderOnly(70_000, 70_000));
+
+    /** Valid DICOM radiographs: explicit and implicit VR, 8 and 16 bits, nested undefined-length sequences. */
+    private static final List<byte[]> DICOM_BASES = List.of(TestImages.dicomChest("P1", "1.2.3.1", 1),
+            io.cxrpipeline.local.sample.DicomWriter.radiograph(io.cxrpipeline.local.sample.DicomWriter.IMPLICIT_VR_LE,
+                    9, 7, new int[63], 8, 8, false, "MONOCHROME1").put(0x00100010, "PN", "Doe")
+                    .raw(0x00400275, io.cxrpipeline.local.sample.DicomWriter.nestedSequences(3, true)).toBytes(),
+            io.cxrpipeline.local.sample.DicomWriter.radiograph(io.cxrpipeline.local.sample.DicomWriter.EXPLICIT_VR_LE,
+                    5, 5, new int[25], 16, 16, true, "MONOCHROME2")
+                    .raw(0x00400275, io.cxrpipeline.local.sample.DicomWriter.nestedSequences(5)).toBytes(),
+            TestImages.dicom());
 
     private final IngestFixture f = new IngestFixture(256);
     private final EventProcessor processor = new EventProcessor(f.service, new IngestLog(new ObjectMapper()));
@@ -117,6 +129,62 @@ class BadInputPropertiesTest {
             assertTrue(r.info() == null, "predict refuses only what ingest refuses: " + e.getMessage());
         }
         IndexOutcome o = f.service.apply(f.put("images/ds/NORMAL/m.jpeg", bytes));
+        assertTrue(o.status() == ImageStatus.INDEXED || o.status() == ImageStatus.REJECTED, o.toString());
+        if (o.status() == ImageStatus.REJECTED) {
+            assertNotNull(o.reason());
+        }
+    }
+
+    @Provide
+    Arbitrary<byte[]> mutatedDicom() {
+        return Combinators.combine(Arbitraries.integers().between(0, DICOM_BASES.size() - 1),
+                Arbitraries.integers().between(0, 6), Arbitraries.longs())
+                .as((base, kind, seed) -> {
+                    Random r = new Random(seed);
+                    byte[] b = DICOM_BASES.get(base);
+                    if (kind < 6) {
+                        return mutate(b, kind, r);
+                    }
+                    // A 32-bit little-endian length anywhere in the header: huge, undefined, odd or zero.
+                    b = b.clone();
+                    int at = 132 + r.nextInt(Math.min(b.length, 600) - 136);
+                    long v = switch (r.nextInt(4)) {
+                        case 0 -> 0xFFFFFFFFL;
+                        case 1 -> 0x7FFFFFF1L;
+                        case 2 -> r.nextInt(64);
+                        default -> r.nextInt() & 0xFFFFFFFFL;
+                    };
+                    for (int i = 0; i < 4; i++) {
+                        b[at + i] = (byte) (v >> (8 * i));
+                    }
+                    return b;
+                });
+    }
+
+    @Property(tries = 4000)
+    void mutatedDicomHeadersEndInAVerdictNeverAnException(@ForAll("mutatedDicom") byte[] bytes) {
+        ImageHeaders.Result r = ImageHeaders.parse(bytes, bytes.length);
+        assertFalse(r.needsMore(), "all bytes were given");
+        assertTrue((r.info() == null) != (r.rejection() == null), "exactly one of info and rejection");
+        // As ingest reads it: a short head, then what the reader asks for, never past the object.
+        int have = Math.min(bytes.length, 200);
+        ImageHeaders.Result partial = ImageHeaders.parse(Arrays.copyOf(bytes, have), bytes.length);
+        for (int i = 0; partial.needsMore(); i++) {
+            assertTrue(partial.needBytes() > have && partial.needBytes() <= bytes.length && i < 64, partial.toString());
+            have = partial.needBytes();
+            partial = ImageHeaders.parse(Arrays.copyOf(bytes, have), bytes.length);
+        }
+        assertEquals(r, partial, "a prefix reads as the whole object");
+        try {
+            ImageHeader h = ImageHeader.read(bytes);
+            assertNotNull(r.info(), "predict accepts only what ingest accepts");
+            assertEquals(r.info().width(), h.width());
+            byte[] grey = io.cxrpipeline.imaging.dicom.DicomPixels.grey(bytes, r.info().dicom());
+            assertEquals(r.info().pixels(), grey.length, "an accepted DICOM decodes");
+        } catch (InvalidImageException e) {
+            assertTrue(r.info() == null, "predict refuses only what ingest refuses: " + e.getMessage());
+        }
+        IndexOutcome o = f.service.apply(f.put("images/ds/NORMAL/m.dcm", bytes));
         assertTrue(o.status() == ImageStatus.INDEXED || o.status() == ImageStatus.REJECTED, o.toString());
         if (o.status() == ImageStatus.REJECTED) {
             assertNotNull(o.reason());

@@ -47,6 +47,19 @@ public abstract class ImageIndexContract {
     }
 
     @Test
+    public void dicomAttributesRoundTrip() {
+        ImageRecord r = record("NORMAL/a.dcm", ImageStatus.INDEXED, "e:2").toBuilder().format("DICOM").bitDepth(12)
+                .patient("dicom-00ff").study("1.2.3.4").view("PA").phi(true).sopInstanceUid("1.2.3.4.5").build();
+        assertNotNull(index().put(r, null, null, null));
+        assertEquals(r, index().get(ds, "NORMAL/a.dcm").record());
+        assertEquals("SOP:1.2.3.4.5", r.contentKey());
+        ImageRecord plain = record("NORMAL/b.jpeg", ImageStatus.INDEXED, "e:3");
+        assertNotNull(index().put(plain, null, null, null));
+        assertEquals(plain, index().get(ds, "NORMAL/b.jpeg").record());
+        assertEquals("e:3", plain.contentKey());
+    }
+
+    @Test
     public void derivedStatusNeedsTheSameRevAndANewerGroupVersion() {
         ImageRecord r = record("NORMAL/a.jpeg", ImageStatus.INDEXED, "e:1");
         index().put(r, null, null, null);

@@ -111,7 +111,7 @@ class IndexObjectsFunctionTest {
     void sampleDatasetIsIndexedWithClassSubtypePatientSplitAndDimensions(@org.junit.jupiter.api.io.TempDir
             java.nio.file.Path dir) throws Exception {
         var options = io.cxrpipeline.local.sample.SampleData.parse(new String[] {"--out", dir.toString(),
-                "--count", "24", "--seed", "5", "--min-size", "200", "--max-size", "320"});
+                "--count", "24", "--seed", "5", "--min-size", "200", "--max-size", "320", "--dicom-fraction", "0.4"});
         var plan = io.cxrpipeline.local.sample.SampleData.plan(options);
         io.cxrpipeline.local.sample.SampleData.write(options, plan);
         List<ObjectNode> records = new ArrayList<>();
@@ -120,17 +120,30 @@ class IndexObjectsFunctionTest {
         }
         deliver(S3Events.notification(records)).then().statusCode(200).body("counts.WRITTEN", equalTo(plan.size()));
         KeyRules rules = KeyRules.defaults();
+        int dicom = 0;
         for (var p : plan) {
             Map<String, AttributeValue> item = item(p.path());
             assertEquals("INDEXED", s(item, "status"), p.path());
             assertEquals(p.label(), s(item, "label"), p.path());
             assertEquals(p.subtype(), s(item, "subtype"), p.path());
             assertEquals(p.split(), s(item, "originalSplit"), p.path());
-            assertEquals(rules.derive(p.path(), Map.of()).patient(), s(item, "patient"), p.path());
+            if (p.dicom() != null) {
+                // The DICOM PatientID, hashed with the test profile's salt; never the raw ID.
+                assertEquals(new PatientIds(java.util.Optional.of("test-only-patient-id-salt")).hash(p.dicom().patientId()),
+                        s(item, "patient"), p.path());
+                assertEquals("DICOM", s(item, "format"), p.path());
+                assertEquals(p.dicom().view(), s(item, "view"), p.path());
+                assertEquals(p.dicom().studyUid(), s(item, "study"), p.path());
+                assertEquals(p.dicom().phi() || p.dicom().burnedIn(), item.containsKey("phi"), p.path());
+                dicom++;
+            } else {
+                assertEquals(rules.derive(p.path(), Map.of()).patient(), s(item, "patient"), p.path());
+            }
             assertEquals(Integer.toString(p.width()), s(item, "width"), p.path());
             assertEquals(Integer.toString(p.height()), s(item, "height"), p.path());
             assertEquals("1", s(item, "channels"), p.path());
         }
+        assertTrue(dicom > 0 && dicom < plan.size(), "DICOM and JPEG: " + dicom);
     }
 
     @Test
@@ -170,7 +183,7 @@ class IndexObjectsFunctionTest {
         assertRejected("train/NORMAL/empty.jpeg", "zero bytes");
         assertRejected("train/NORMAL/huge.png", "dimensions 100000x100000 over the pixel limit of 50000000");
         assertRejected("train/COVID/person9_virus_1.jpeg", "unknown class 'COVID'");
-        assertRejected("train/NORMAL/scan.dcm", "unsupported format DICOM");
+        assertRejected("train/NORMAL/scan.dcm", TestImages.DICOM_REASON);
         assertEquals("100000", s(item("train/NORMAL/huge.png"), "width"));
 
         Map<String, AttributeValue> space = item("train/NORMAL/chest scan 1.jpeg");

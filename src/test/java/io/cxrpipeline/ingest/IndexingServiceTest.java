@@ -176,7 +176,7 @@ class IndexingServiceTest {
         assertReason("images/ds/NORMAL/cut.jpeg", TestImages.cut(xray, xray.length - 200), Reasons.TRUNCATED_JPEG);
         assertReason("images/ds/NORMAL/huge.png", TestImages.pngHeaderOnly(100_000, 100_000),
                 "dimensions 100000x100000 over the pixel limit of 50000000");
-        assertReason("images/ds/NORMAL/ct.dcm", TestImages.dicom(), "unsupported format DICOM");
+        assertReason("images/ds/NORMAL/ct.dcm", TestImages.dicom(), TestImages.DICOM_REASON);
         assertReason("images/ds/train/x.jpeg", xray, "no class folder");
         assertReason("images/ds/train/Covid-19/x.jpeg", xray, "unknown class 'Covid-19'");
     }

@@ -14,6 +14,8 @@ import io.cxrpipeline.catalog.ImageRecord;
 final class IngestFixture {
 
     static final String BUCKET = "bucket";
+    /** The patient-ID salt of the fixture's deployment. */
+    static final String SALT = "fixture-salt-0123456789";
 
     final InMemorySourceObjects store = new InMemorySourceObjects();
     final InMemoryImageIndex index = new InMemoryImageIndex();
@@ -27,7 +29,7 @@ final class IngestFixture {
     IngestFixture(int headBytes) {
         service = new IndexingService(KeyRules.defaults(), new ObjectAnalyzer(store, headBytes, 4096, 1 << 20, 50_000_000),
                 index, store, BUCKET, Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC),
-                Duration.ofDays(14));
+                Duration.ofDays(14), new PatientIds(java.util.Optional.of(SALT)));
     }
 
     /** Uploads an object and returns the event S3 would send for it. */

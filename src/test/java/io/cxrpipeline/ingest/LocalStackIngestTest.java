@@ -64,7 +64,7 @@ class LocalStackIngestTest extends ImageIndexContract {
     void uploadsAreIndexedDuplicatesResolvedAndDeletesDeindexed() {
         IndexingService service = new IndexingService(KeyRules.defaults(),
                 new ObjectAnalyzer(new S3SourceObjects(s3), 65536, 4096, 1 << 20, 50_000_000), index(),
-                new S3SourceObjects(s3), BUCKET, Clock.systemUTC(), Duration.ofDays(14));
+                new S3SourceObjects(s3), BUCKET, Clock.systemUTC(), Duration.ofDays(14), PatientIds.none());
         byte[] big = TestImages.jpeg(1400, 1200, 1);
         ObjectEvent a = upload("images/" + ds + "/train/NORMAL/IM-0001-0001.jpeg", big, "0A");
         ObjectEvent b = upload("images/" + ds + "/val/NORMAL/IM-0001-0001.jpeg", big, "0B");

@@ -82,11 +82,26 @@ public final class TestImages {
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
-    /** A DICOM Part 10 file start: 128-byte preamble, "DICM", a few elements. */
+    /** A DICOM CT image (a modality the pipeline refuses), 8 x 8. */
     public static byte[] dicom() {
-        byte[] b = new byte[400];
-        System.arraycopy("DICM".getBytes(StandardCharsets.US_ASCII), 0, b, 128, 4);
-        return b;
+        return io.cxrpipeline.local.sample.DicomWriter.radiograph(io.cxrpipeline.local.sample.DicomWriter.EXPLICIT_VR_LE,
+                8, 8, new int[64], 16, 12, false, "MONOCHROME2").put(0x00080060, "CS", "CT").toBytes();
+    }
+
+    /** The reason a {@link #dicom()} image is refused. */
+    public static final String DICOM_REASON = "DICOM modality CT, not CR or DX";
+
+    /** A DICOM chest radiograph that is indexed: DX, PA, 12 bits, the given patient and SOP instance. */
+    public static byte[] dicomChest(String patientId, String sopInstanceUid, long seed) {
+        int[] px = new int[32 * 24];
+        java.util.Random r = new java.util.Random(seed);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = r.nextInt(4096);
+        }
+        return io.cxrpipeline.local.sample.DicomWriter.radiograph(io.cxrpipeline.local.sample.DicomWriter.EXPLICIT_VR_LE,
+                32, 24, px, 16, 12, false, "MONOCHROME2").put(0x00185101, "CS", "PA").put(0x00100020, "LO", patientId)
+                .put(0x00080018, "UI", sopInstanceUid).put(0x0020000D, "UI", "1.2.3.100." + patientId.length())
+                .toBytes();
     }
 
     public static byte[] text(String s) {

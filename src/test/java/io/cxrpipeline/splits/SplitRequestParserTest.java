@@ -1,6 +1,7 @@
 package io.cxrpipeline.splits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,6 +40,23 @@ class SplitRequestParserTest {
         assertNull(parse("{\"target\":null}").target());
     }
 
+    @Test
+    void viewsAndExcludePhiFilterImagesAndEnterTheCanonicalFormOnlyWhenGiven() {
+        SplitParameters p = parse("{\"views\":[\"pa\",\"AP\",\"PA\"],\"excludePhi\":true}");
+        assertEquals(java.util.List.of("AP", "PA"), p.views());
+        assertTrue(p.excludePhi());
+        assertEquals(java.util.Map.of("views", java.util.List.of("AP", "PA"), "excludePhi", true),
+                p.canonical().get("filter"));
+        assertTrue(p.admits("PA", false));
+        assertTrue(p.admits("ap", false));
+        assertFalse(p.admits("LL", false));
+        assertFalse(p.admits(null, false), "no view: excluded when views are given");
+        assertFalse(p.admits("PA", true), "PHI excluded");
+        assertFalse(SplitParameters.defaults(42).canonical().containsKey("filter"), "no filter: the id is unchanged");
+        assertTrue(SplitParameters.defaults(42).admits(null, true));
+        assertEquals(parse("{\"views\":[\"AP\",\"PA\"]}").canonical(), parse("{\"views\":[\"pa\",\"ap\"]}").canonical());
+    }
+
     @ParameterizedTest(name = "{0} -> field {1}")
     @CsvSource(delimiter = '|', value = {
         "{\"ratios\":{\"train\":-0.2,\"val\":0.6,\"test\":0.6}}|ratios.train|greater than 0",
@@ -62,6 +80,12 @@ class SplitRequestParserTest {
         "{\"seed\":99999999999999999999}|seed|must be an integer",
         "{\"stratify\":\"patient\"}|stratify|unknown stratify",
         "{\"groupByPatient\":\"yes\"}|groupByPatient|true or false",
+        "{\"views\":[]}|views|non-empty array",
+        "{\"views\":\"PA\"}|views|non-empty array",
+        "{\"views\":[\"PA\",3]}|views[1]|DICOM ViewPosition",
+        "{\"views\":[\"P/A\"]}|views[0]|DICOM ViewPosition",
+        "{\"views\":[\" \"]}|views[0]|DICOM ViewPosition",
+        "{\"excludePhi\":1}|excludePhi|true or false",
         "{\"ratio\":{}}|ratio|unknown field",
         "{\"seed\":1,\"seed\":2}|seed|Duplicate field 'seed'",
         "{\"seed\":7} {\"seed\":8}|body|more after the JSON document ends",

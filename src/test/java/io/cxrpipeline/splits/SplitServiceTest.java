@@ -167,7 +167,8 @@ class SplitServiceTest {
         List<ImageRecord> records = new ArrayList<>(SyntheticIndex.kermanyLike(DATASET, 800, 3));
         ImageRecord conflict = new ImageRecord(DATASET, "train/NORMAL/both.jpeg", "images/" + DATASET
                 + "/train/NORMAL/both.jpeg", "NORMAL", null, "person9999", "train", "JPEG", 10, 10, 1, 8, 100, "c:1",
-                ImageStatus.CONFLICT, "label conflict: same content labelled NORMAL, PNEUMONIA", null, null, null);
+                ImageStatus.CONFLICT, "label conflict: same content labelled NORMAL, PNEUMONIA", null, null, null, null, null,
+                false, null);
         records.add(conflict);
         Run r = run(records, SplitParameters.defaults(3), 0);
         for (List<JsonNode> rows : r.rows().values()) {
@@ -223,6 +224,42 @@ class SplitServiceTest {
         ImageRecord r = relabelled.get(0);
         relabelled.set(0, r.toBuilder().patient("someone-else").build());
         assertNotEquals(id, run(relabelled, SplitParameters.defaults(1), 0).outcome().split().splitId());
+    }
+
+    @Test
+    void aViewAndPhiFilterKeepsOnlyTheImagesItAdmitsAndGivesItsOwnSplitId() throws IOException {
+        List<ImageRecord> records = new ArrayList<>();
+        List<ImageRecord> base = SyntheticIndex.kermanyLike(DATASET, 800, 5);
+        String[] views = {"PA", "AP", "LL", null};
+        for (int i = 0; i < base.size(); i++) {
+            records.add(base.get(i).toBuilder().view(views[i % 4]).phi(i % 10 == 0).build());
+        }
+        SplitParameters all = SplitParameters.defaults(1);
+        SplitParameters filtered = new SplitParameters(0.6, 0.2, 0.2, 1, SplitParameters.Stratify.CLASS, true, true,
+                SplitParameters.Balance.NONE, SplitParameters.Balance.NONE, null, List.of("PA", "AP"), true);
+        Run r = run(records, filtered, 0);
+        Map<String, ImageRecord> bySource = bySourceRef(records);
+        int rows = 0;
+        for (List<JsonNode> split : r.rows().values()) {
+            for (JsonNode row : split) {
+                ImageRecord image = bySource.get(row.get("source-ref").asText());
+                assertTrue(filtered.admits(image.view(), image.phi()), image.toString());
+                rows++;
+            }
+        }
+        long admitted = records.stream().filter(x -> filtered.admits(x.view(), x.phi())).count();
+        assertEquals(admitted, rows, "every admitted image is in one split");
+        assertTrue(admitted > 300 && admitted < 400, "" + admitted);
+        assertNotEquals(run(records, all, 0).outcome().split().splitId(), r.outcome().split().splitId());
+    }
+
+    @Test
+    void aFilterThatAdmitsNothingIsA422() {
+        SplitParameters lateral = new SplitParameters(0.6, 0.2, 0.2, 1, SplitParameters.Stratify.CLASS, true, true,
+                SplitParameters.Balance.NONE, SplitParameters.Balance.NONE, null, List.of("LL"), false);
+        io.cxrpipeline.common.UnprocessableException e = assertThrows(io.cxrpipeline.common.UnprocessableException.class,
+                () -> run(SyntheticIndex.kermanyLike(DATASET, 200, 5), lateral, 0));
+        assertEquals("views", e.field());
     }
 
     @Test

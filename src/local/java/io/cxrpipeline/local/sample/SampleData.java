@@ -30,7 +30,8 @@ import io.cxrpipeline.local.sample.SyntheticXray.Finding;
  * {@code <out>/<dataset>/{train,val,test}/{NORMAL,PNEUMONIA}/}, with Kermany-style names
  * ({@code personN_bacteria_M.jpeg}, {@code personN_virus_M.jpeg}, {@code IM-XXXX-YYYY.jpeg},
  * {@code NORMAL2-IM-XXXX-0001.jpeg}), several images per patient, about one NORMAL to three PNEUMONIA, and a
- * tiny val split as in the original. Deterministic for a seed.
+ * tiny val split as in the original; with {@code --dicom-fraction}, some patients' images are DICOM radiographs
+ * ({@code .dcm}) with realistic headers. Deterministic for a seed.
  *
  * <pre>
  * ./mvnw -q compile exec:java -Dexec.mainClass=io.cxrpipeline.local.sample.SampleData \
@@ -41,13 +42,30 @@ public final class SampleData {
 
     /** The command's options; see {@link #usage()}. */
     public record Options(Path out, String dataset, int count, long seed, int minSize, int maxSize, int quality,
-            double normalFraction, int threads) {
+            double normalFraction, int threads, double dicomFraction) {
     }
 
-    /** One image to write: its path below the dataset folder, its size, what it shows and its own seed. */
+    /**
+     * One image to write: its path below the dataset folder, its size, what it shows and its own seed; {@code dicom}
+     * says how to write it as DICOM, null for a JPEG.
+     */
     public record Planned(String path, String split, String label, String subtype, int width, int height, Finding finding,
-            long seed) {
+            long seed, Dicom dicom) {
     }
+
+    /**
+     * The header of a synthetic DICOM radiograph. A patient's images share {@code patientId}; two consecutive images
+     * of a patient share a study.
+     *
+     * @param phi       whether the header names the patient (PatientName, PatientBirthDate)
+     * @param burnedIn  whether BurnedInAnnotation is YES
+     */
+    public record Dicom(String patientId, String studyUid, String seriesUid, String sopUid, String photometric,
+            String view, boolean implicit, boolean phi, boolean burnedIn) {
+    }
+
+    /** Largest side of a DICOM sample image: 12 bits in 16 make them twice a grey PNG's raw size. */
+    public static final int DICOM_MAX_SIDE = 1024;
 
     private SampleData() {
     }
@@ -85,7 +103,9 @@ public final class SampleData {
                   --min-size/--max-size  image side in pixels (default 1000 and 2500)
                   --quality          JPEG quality (default 85)
                   --normal-fraction  share of NORMAL images (default 0.27, as in Kermany et al.)
-                  --threads          encoder threads (default: available processors)""";
+                  --threads          encoder threads (default: available processors)
+                  --dicom-fraction   share of patients whose images are DICOM (.dcm: DX, 12 bits, MONOCHROME1 or 2,
+                                     PA or AP, a few with PHI; at most 1024 px a side) (default 0)""";
     }
 
     /**
@@ -103,7 +123,7 @@ public final class SampleData {
         }
         for (String k : a.keySet()) {
             if (!List.of("out", "dataset", "count", "seed", "min-size", "max-size", "quality", "normal-fraction",
-                    "threads").contains(k)) {
+                    "threads", "dicom-fraction").contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k);
             }
         }
@@ -112,9 +132,11 @@ public final class SampleData {
                 Integer.parseInt(a.getOrDefault("min-size", "1000")), Integer.parseInt(a.getOrDefault("max-size", "2500")),
                 Integer.parseInt(a.getOrDefault("quality", "85")),
                 Double.parseDouble(a.getOrDefault("normal-fraction", "0.27")),
-                Integer.parseInt(a.getOrDefault("threads", Integer.toString(Runtime.getRuntime().availableProcessors()))));
+                Integer.parseInt(a.getOrDefault("threads", Integer.toString(Runtime.getRuntime().availableProcessors()))),
+                Double.parseDouble(a.getOrDefault("dicom-fraction", "0")));
         if (o.count() < 1 || o.minSize() < 32 || o.maxSize() < o.minSize() || o.quality() < 1 || o.quality() > 100
-                || o.normalFraction() < 0 || o.normalFraction() > 1 || o.threads() < 1) {
+                || o.normalFraction() < 0 || o.normalFraction() > 1 || o.threads() < 1 || o.dicomFraction() < 0
+                || o.dicomFraction() > 1) {
             throw new IllegalArgumentException("invalid option value");
         }
         return o;
@@ -166,7 +188,88 @@ public final class SampleData {
                 }
             }
         }
+        return o.dicomFraction() > 0 ? asDicom(out, o) : out;
+    }
+
+    private static final java.util.regex.Pattern PATIENT = java.util.regex.Pattern.compile("(person\\d+|IM-\\d{4})");
+
+    /**
+     * Turns a seeded choice of patients' images into DICOM: same names with {@code .dcm}, a PatientID per patient,
+     * a study per two images. Its own random stream: the JPEG plan of a seed stays what it was.
+     */
+    private static List<Planned> asDicom(List<Planned> plan, Options o) {
+        Random r = new Random(o.seed() ^ 0x5DC0_1DC0_DC0DL);
+        Map<String, Boolean> chosen = new java.util.HashMap<>();
+        Map<String, Integer> imagesSoFar = new java.util.HashMap<>();
+        Map<String, String[]> patientHeader = new java.util.HashMap<>();
+        List<Planned> out = new ArrayList<>(plan.size());
+        for (Planned p : plan) {
+            String name = p.path().substring(p.path().lastIndexOf('/') + 1);
+            java.util.regex.Matcher m = PATIENT.matcher(name);
+            String patient = (m.find() ? m.group(1) : name) + "/" + p.label();
+            if (!chosen.computeIfAbsent(patient, k -> r.nextDouble() < o.dicomFraction())) {
+                out.add(p);
+                continue;
+            }
+            // Per patient: photometric, VR encoding, PHI.
+            String[] h = patientHeader.computeIfAbsent(patient, k -> new String[] {
+                "SYN" + String.format(Locale.ROOT, "%08d", r.nextInt(100_000_000)),
+                r.nextDouble() < 0.35 ? "MONOCHROME1" : "MONOCHROME2", Boolean.toString(r.nextBoolean()),
+                Boolean.toString(r.nextDouble() < 0.15), Boolean.toString(r.nextDouble() < 0.08), uid(r)});
+            int index = imagesSoFar.merge(patient, 1, Integer::sum) - 1;
+            String study = h[5] + "." + (index / 2 + 1);
+            Dicom d = new Dicom(h[0], study, study + ".1", uid(r), h[1], r.nextDouble() < 0.7 ? "PA" : "AP",
+                    Boolean.parseBoolean(h[2]), Boolean.parseBoolean(h[3]), Boolean.parseBoolean(h[4]));
+            double scale = Math.min(1.0, (double) DICOM_MAX_SIDE / Math.max(p.width(), p.height()));
+            int w = Math.max(32, (int) (p.width() * scale));
+            int hgt = Math.max(32, (int) (p.height() * scale));
+            String path = p.path().substring(0, p.path().lastIndexOf('.')) + ".dcm";
+            out.add(new Planned(path, p.split(), p.label(), p.subtype(), w, hgt, p.finding(), p.seed(), d));
+        }
         return out;
+    }
+
+    /** A UID under the UUID-derived root 2.25 (PS3.5 B.2): unique without a registered root. */
+    private static String uid(Random r) {
+        java.math.BigInteger u = new java.math.BigInteger(1, java.nio.ByteBuffer.allocate(16).putLong(r.nextLong())
+                .putLong(r.nextLong()).array());
+        return "2.25." + u.toString().substring(0, Math.min(u.toString().length(), 38));
+    }
+
+    /**
+     * A planned DICOM image as a file: 12-bit pixels from the synthetic 8-bit ones, the header of {@code d}, and the
+     * window 2048/4096 that maps them back to the drawn grey levels (within 1): a DICOM sample shows what its JPEG
+     * twin would, so the learnable signal (absolute brightness of the lung fields) survives.
+     */
+    public static byte[] dicom(Planned p) {
+        Dicom d = p.dicom();
+        byte[] grey = SyntheticXray.render(p.width(), p.height(), p.finding(), p.seed());
+        int[] px = new int[grey.length];
+        for (int i = 0; i < grey.length; i++) {
+            int g = grey[i] & 0xFF;
+            int v = g * 16 + (g >> 4); // 0..4095
+            px[i] = "MONOCHROME1".equals(d.photometric()) ? 4095 - v : v;
+        }
+        DicomWriter w = DicomWriter.radiograph(d.implicit() ? DicomWriter.IMPLICIT_VR_LE : DicomWriter.EXPLICIT_VR_LE,
+                p.width(), p.height(), px, 16, 12, false, d.photometric())
+                .put(0x00080018, "UI", d.sopUid())
+                .put(0x00080020, "DA", "20240101")
+                .put(0x00080068, "CS", "FOR PRESENTATION")
+                .put(0x00080070, "LO", "cxr-pipeline synthetic")
+                .put(0x00100020, "LO", d.patientId())
+                .put(0x00185101, "CS", d.view())
+                .put(0x0020000D, "UI", d.studyUid())
+                .put(0x0020000E, "UI", d.seriesUid())
+                .put(0x00281052, "DS", "0")
+                .put(0x00281053, "DS", "1")
+                .put(0x00280301, "CS", d.burnedIn() ? "YES" : "NO")
+                .put(0x00281050, "DS", "2048")
+                .put(0x00281051, "DS", "4096")
+                .put(0x00281056, "CS", "LINEAR");
+        if (d.phi()) {
+            w.put(0x00100010, "PN", "SYNTHETIC^PATIENT").put(0x00100030, "DA", "19600101");
+        }
+        return w.toBytes();
     }
 
     private static int imagesPerPatient(Random r) {
@@ -194,12 +297,14 @@ public final class SampleData {
             Finding finding) {
         int width = o.minSize() + r.nextInt(o.maxSize() - o.minSize() + 1);
         int height = Math.max(o.minSize(), Math.min(o.maxSize(), (int) (width * (0.72 + r.nextDouble() * 0.36))));
-        return new Planned(split + "/" + label + "/" + name, split, label, subtype, width, height, finding, r.nextLong());
+        return new Planned(split + "/" + label + "/" + name, split, label, subtype, width, height, finding, r.nextLong(),
+                null);
     }
 
     private static Planned moved(Planned p, String split) {
         String rest = p.path().substring(p.path().indexOf('/'));
-        return new Planned(split + rest, split, p.label(), p.subtype(), p.width(), p.height(), p.finding(), p.seed());
+        return new Planned(split + rest, split, p.label(), p.subtype(), p.width(), p.height(), p.finding(), p.seed(),
+                p.dicom());
     }
 
     /** Renders and writes the images in parallel; returns the bytes written. */
@@ -213,7 +318,11 @@ public final class SampleData {
                 futures.add(pool.submit(() -> {
                     Path file = root.resolve(p.path());
                     Files.createDirectories(file.getParent());
-                    jpeg(SyntheticXray.image(p.width(), p.height(), p.finding(), p.seed()), o.quality(), file);
+                    if (p.dicom() != null) {
+                        Files.write(file, dicom(p));
+                    } else {
+                        jpeg(SyntheticXray.image(p.width(), p.height(), p.finding(), p.seed()), o.quality(), file);
+                    }
                     bytes.addAndGet(Files.size(file));
                     return null;
                 }));
@@ -253,7 +362,8 @@ public final class SampleData {
     public static Map<String, Integer> summary(List<Planned> plan) {
         Map<String, Integer> counts = new TreeMap<>();
         for (Planned p : plan) {
-            counts.merge(p.split() + " " + p.label() + (p.subtype() == null ? "" : " " + p.subtype()), 1, Integer::sum);
+            counts.merge(p.split() + " " + p.label() + (p.subtype() == null ? "" : " " + p.subtype())
+                    + (p.dicom() == null ? "" : " DICOM"), 1, Integer::sum);
         }
         return counts;
     }

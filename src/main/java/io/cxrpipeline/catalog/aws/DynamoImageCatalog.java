@@ -269,7 +269,10 @@ public class DynamoImageCatalog implements ImageCatalog {
                 .channels((int) n(item, ImageItems.CHANNELS)).bitDepth((int) n(item, ImageItems.BIT_DEPTH))
                 .sizeBytes(n(item, ImageItems.SIZE_BYTES)).contentId(s(item, ImageItems.CONTENT_ID))
                 .status(ImageStatus.INDEXED, s(item, ImageItems.REASON), s(item, ImageItems.DUPLICATE_OF))
-                .sequencer(s(item, ImageItems.SEQUENCER)).updatedAt(s(item, ImageItems.UPDATED_AT)).build();
+                .sequencer(s(item, ImageItems.SEQUENCER)).updatedAt(s(item, ImageItems.UPDATED_AT))
+                .study(s(item, ImageItems.STUDY)).view(s(item, ImageItems.VIEW))
+                .phi(item.containsKey(ImageItems.PHI) && Boolean.TRUE.equals(item.get(ImageItems.PHI).bool()))
+                .sopInstanceUid(s(item, ImageItems.SOP_INSTANCE_UID)).build();
     }
 
     private static String s(Map<String, AttributeValue> item, String name) {

@@ -34,6 +34,11 @@ public final class ImageItems {
     public static final String DUPLICATE_OF = "duplicateOf";
     public static final String SEQUENCER = "sequencer";
     public static final String UPDATED_AT = "updatedAt";
+    public static final String STUDY = "study";
+    public static final String VIEW = "view";
+    /** Present (true) only on images flagged as carrying protected health information. */
+    public static final String PHI = "phi";
+    public static final String SOP_INSTANCE_UID = "sopInstanceUid";
     /** Revision of an image item, raised by every write; conditional writes compare it. */
     public static final String REV = "rev";
     /** Version of the content group an image's derived status was computed from. */
@@ -84,6 +89,12 @@ public final class ImageItems {
         put(item, DUPLICATE_OF, r.duplicateOf());
         put(item, SEQUENCER, r.sequencer());
         put(item, UPDATED_AT, r.updatedAt());
+        put(item, STUDY, r.study());
+        put(item, VIEW, r.view());
+        if (r.phi()) {
+            item.put(PHI, AttributeValue.fromBool(true));
+        }
+        put(item, SOP_INSTANCE_UID, r.sopInstanceUid());
         item.putAll(gsiKeys(r, shards));
         return item;
     }
@@ -111,7 +122,9 @@ public final class ImageItems {
                 .bitDepth((int) num(item, BIT_DEPTH)).sizeBytes(num(item, SIZE_BYTES))
                 .contentId(str(item, CONTENT_ID))
                 .status(ImageStatus.valueOf(str(item, STATUS)), str(item, REASON), str(item, DUPLICATE_OF))
-                .sequencer(str(item, SEQUENCER)).updatedAt(str(item, UPDATED_AT)).build();
+                .sequencer(str(item, SEQUENCER)).updatedAt(str(item, UPDATED_AT)).study(str(item, STUDY))
+                .view(str(item, VIEW)).phi(item.containsKey(PHI) && Boolean.TRUE.equals(item.get(PHI).bool()))
+                .sopInstanceUid(str(item, SOP_INSTANCE_UID)).build();
     }
 
     public static AttributeValue s(String value) {

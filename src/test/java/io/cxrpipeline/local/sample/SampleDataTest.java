@@ -86,6 +86,50 @@ class SampleDataTest {
     }
 
     @Test
+    void dicomPatientsGetRealisticHeadersThatIngestAccepts(@TempDir Path dir) throws Exception {
+        SampleData.Options o = SampleData.parse(new String[] {"--out", dir.toString(), "--count", "80", "--seed", "3",
+                "--min-size", "64", "--max-size", "1500", "--threads", "2", "--dicom-fraction", "0.6"});
+        List<SampleData.Planned> plan = SampleData.plan(o);
+        SampleData.Options jpegOnly = SampleData.parse(new String[] {"--count", "80", "--seed", "3", "--min-size", "64",
+                "--max-size", "1500"});
+        assertEquals(SampleData.plan(jpegOnly).stream().map(SampleData.Planned::label).toList(),
+                plan.stream().map(SampleData.Planned::label).toList(), "the same images, some as DICOM");
+        SampleData.write(o, plan);
+        Map<String, java.util.Set<String>> studiesByPatient = new java.util.HashMap<>();
+        java.util.Set<String> photometrics = new java.util.HashSet<>();
+        java.util.Set<String> sops = new java.util.HashSet<>();
+        int phi = 0;
+        int dicom = 0;
+        for (SampleData.Planned p : plan) {
+            byte[] b = Files.readAllBytes(dir.resolve("chest_xray").resolve(p.path()));
+            io.cxrpipeline.imaging.ImageHeaders.Result r = io.cxrpipeline.imaging.ImageHeaders.parse(b, b.length);
+            assertTrue(r.info() != null, p.path() + ": " + r.rejection());
+            if (p.dicom() == null) {
+                assertTrue(p.path().endsWith(".jpeg"), p.path());
+                continue;
+            }
+            dicom++;
+            assertTrue(p.path().endsWith(".dcm"), p.path());
+            assertTrue(Math.max(p.width(), p.height()) <= SampleData.DICOM_MAX_SIDE);
+            io.cxrpipeline.imaging.dicom.DicomHeader h = r.info().dicom();
+            assertEquals(p.width(), h.columns());
+            assertEquals(12, h.bitsStored());
+            assertEquals(p.dicom().patientId(), h.patientId());
+            assertTrue(sops.add(h.sopInstanceUid()), "unique SOP instances");
+            assertTrue(h.sopInstanceUid().length() <= 64 && h.studyInstanceUid().length() <= 64);
+            studiesByPatient.computeIfAbsent(h.patientId(), k -> new java.util.HashSet<>()).add(h.studyInstanceUid());
+            photometrics.add(h.photometric());
+            phi += h.phi() ? 1 : 0;
+            byte[] grey = io.cxrpipeline.imaging.dicom.DicomPixels.grey(b, h);
+            assertEquals(p.width() * p.height(), grey.length);
+        }
+        assertTrue(dicom >= 20 && dicom < plan.size(), "DICOM " + dicom + " of " + plan.size());
+        assertTrue(studiesByPatient.values().stream().anyMatch(s -> s.size() >= 2), "several studies per patient");
+        assertEquals(java.util.Set.of("MONOCHROME1", "MONOCHROME2"), photometrics);
+        assertTrue(phi > 0 && phi < dicom, "a few with PHI: " + phi);
+    }
+
+    @Test
     void pneumoniaBrightensTheLungFields() {
         // The learnable signal: on average the lung fields of PNEUMONIA images are brighter than NORMAL ones.
         double normal = 0;
