@@ -76,18 +76,9 @@ public final class ExplainBenchmark {
                     a.predict(List.of(in));
                     b.predict(List.of(in));
                 }
-                long[] withTimes = new long[rounds];
-                long[] plainTimes = new long[rounds];
-                for (int i = 0; i < rounds; i++) {
-                    long t = System.nanoTime();
-                    a.predict(List.of(in));
-                    withTimes[i] = System.nanoTime() - t;
-                    t = System.nanoTime();
-                    b.predict(List.of(in));
-                    plainTimes[i] = System.nanoTime() - t;
-                }
-                double w = median(withTimes);
-                double p = median(plainTimes);
+                double[] medians = alternate(rounds, () -> a.predict(List.of(in)), () -> b.predict(List.of(in)));
+                double w = medians[0];
+                double p = medians[1];
                 System.out.printf("plain prediction by %s %.2f ms, by %s %.2f ms (median of %d alternating rounds): "
                         + "%.3fx%n", args[1], w, args[2], p, rounds, w / p);
             }
@@ -102,22 +93,29 @@ public final class ExplainBenchmark {
                     service.predict(List.of(in));
                     service.explain(in);
                 }
-                long[] plain = new long[rounds];
-                long[] explained = new long[rounds];
-                for (int i = 0; i < rounds; i++) {
-                    long t = System.nanoTime();
-                    service.predict(List.of(in));
-                    plain[i] = System.nanoTime() - t;
-                    t = System.nanoTime();
-                    service.explain(in);
-                    explained[i] = System.nanoTime() - t;
-                }
-                double p = median(plain);
-                double e = median(explained);
+                double[] medians = alternate(rounds, () -> service.predict(List.of(in)), () -> service.explain(in));
+                double p = medians[0];
+                double e = medians[1];
                 System.out.printf("%s: plain prediction %.2f ms, explain %.2f ms (median of %d alternating rounds): "
                         + "%.2fx (target <= 1.3x)%n", model, p, e, rounds, e / p);
             }
         }
+    }
+
+    /** Runs a then b, {@code rounds} times; the median milliseconds of each. */
+    private static double[] alternate(int rounds, java.util.concurrent.Callable<?> a, java.util.concurrent.Callable<?> b)
+            throws Exception {
+        long[] ta = new long[rounds];
+        long[] tb = new long[rounds];
+        for (int i = 0; i < rounds; i++) {
+            long t = System.nanoTime();
+            a.call();
+            ta[i] = System.nanoTime() - t;
+            t = System.nanoTime();
+            b.call();
+            tb[i] = System.nanoTime() - t;
+        }
+        return new double[] {median(ta), median(tb)};
     }
 
     private static double median(long[] nanos) {
