@@ -2,6 +2,7 @@ package io.cxrpipeline.bench;
 
 import java.awt.image.BufferedImage;
 import java.io.File;
+import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.ByteBuffer;
@@ -191,37 +192,55 @@ public final class InferenceBenchmark {
             System.out.println("Lambda cold start skipped: package the function first (./mvnw -B package -DskipTests)");
             return;
         }
-        Path event = Path.of("target/cold-start-event.json");
-        Files.writeString(event, MAPPER.writeValueAsString(Map.of("version", "2.0", "routeKey", "POST /predict",
-                "rawPath", "/predict", "headers", Map.of("content-type", "image/jpeg"), "requestContext",
-                Map.of("http", Map.of("method", "POST", "path", "/predict")), "body",
-                Base64.getEncoder().encodeToString(jpeg), "isBase64Encoded", true)));
+        Path event = coldStartEvent(jpeg);
         for (Path model : models) {
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", runner + File.pathSeparator + "target/test-classes", LambdaHandlerColdStart.class.getName(),
-                    event.toString()).redirectErrorStream(true);
-            pb.environment().put("QUARKUS_FUNQY_EXPORT", "predict");
-            pb.environment().put("CXR_INFERENCE_REGISTRY", "false");
-            pb.environment().put("CXR_INFERENCE_MODEL_URI", model.toAbsolutePath().toString());
-            pb.environment().put("CXR_INFERENCE_CACHE_DIR", Path.of("target/model-cache").toAbsolutePath().toString());
-            pb.environment().put("AWS_REGION", "us-east-1");
-            pb.environment().put("AWS_ACCESS_KEY_ID", "test");
-            pb.environment().put("AWS_SECRET_ACCESS_KEY", "test");
             long t0 = System.nanoTime();
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor();
+            Map<String, String> f = handlerColdStart(runner, event, model, List.of());
             double wall = (System.nanoTime() - t0) / 1e6;
-            String line = out.lines().filter(l -> l.startsWith("LAMBDA")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("handler cold start failed:\n" + out));
-            Map<String, String> f = Arrays.stream(line.substring(7).trim().split(" ")).map(x -> x.split("="))
-                    .collect(Collectors.toMap(x -> x[0], x -> x[1], (x, y) -> y, LinkedHashMap::new));
             System.out.printf("Lambda handler cold start %s (Quarkus boot + model load at startup + first event): first "
                     + "response (status %s) %s ms after JVM start, next event %s ms; process wall %.0f ms%n",
                     model.getFileName(), f.get("status"), f.get("first"), f.get("warm"), wall);
             SUMMARY.put("Lambda handler cold start " + model.getFileName(), "first response " + f.get("first")
                     + " ms after JVM start (then " + f.get("warm") + " ms warm)");
         }
+    }
+
+    /** The cold-start event of {@link #lambdaColdStart}: {@code POST /predict} with the JPEG. */
+    static Path coldStartEvent(byte[] jpeg) throws IOException {
+        Path event = Path.of("target/cold-start-event.json");
+        Files.writeString(event, MAPPER.writeValueAsString(Map.of("version", "2.0", "routeKey", "POST /predict",
+                "rawPath", "/predict", "headers", Map.of("content-type", "image/jpeg"), "requestContext",
+                Map.of("http", Map.of("method", "POST", "path", "/predict")), "body",
+                Base64.getEncoder().encodeToString(jpeg), "isBase64Encoded", true)));
+        return event;
+    }
+
+    /**
+     * Runs {@link LambdaHandlerColdStart} in a fresh JVM (with the given JVM options) on the packaged runner jar and
+     * returns the fields of its LAMBDA line: status, first (ms after JVM start to the first response), warm.
+     */
+    static Map<String, String> handlerColdStart(Path runner, Path event, Path model, List<String> jvmOptions)
+            throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", runner + File.pathSeparator + "target/test-classes",
+                LambdaHandlerColdStart.class.getName(), event.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("QUARKUS_FUNQY_EXPORT", "predict");
+        pb.environment().put("CXR_INFERENCE_REGISTRY", "false");
+        pb.environment().put("CXR_INFERENCE_MODEL_URI", model.toAbsolutePath().toString());
+        pb.environment().put("CXR_INFERENCE_CACHE_DIR", Path.of("target/model-cache").toAbsolutePath().toString());
+        pb.environment().put("AWS_REGION", "us-east-1");
+        pb.environment().put("AWS_ACCESS_KEY_ID", "test");
+        pb.environment().put("AWS_SECRET_ACCESS_KEY", "test");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        String line = out.lines().filter(l -> l.startsWith("LAMBDA")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("handler cold start failed:\n" + out));
+        return Arrays.stream(line.substring(7).trim().split(" ")).map(x -> x.split("="))
+                .collect(Collectors.toMap(x -> x[0], x -> x[1], (x, y) -> y, LinkedHashMap::new));
     }
 
     static double peak(Path matmul, int threads) throws Exception {
