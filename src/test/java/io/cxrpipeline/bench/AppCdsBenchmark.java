@@ -36,8 +36,10 @@ public final class AppCdsBenchmark {
                 Files.readAllBytes(Path.of("src/test/resources/models/xray-gray.jpg")));
         Path archive = Path.of("target/predict-appcds.jsa").toAbsolutePath();
         Files.deleteIfExists(archive);
+        // CDS takes jars only on the class path (a non-empty directory stops the JVM), as function.zip has.
+        Path classes = jar(Path.of("target/test-classes"), Path.of("target/bench-classes.jar"));
         // The archive holds the classes one cold start loads; it must be written with the same JDK and class path.
-        InferenceBenchmark.handlerColdStart(runner, event, Path.of(args[0]),
+        InferenceBenchmark.handlerColdStart(runner, classes, event, Path.of(args[0]),
                 List.of("-XX:ArchiveClassesAtExit=" + archive));
         System.out.printf(Locale.ROOT, "archive %s: %.1f MB, %s%n", archive.getFileName(), Files.size(archive) / 1e6,
                 System.getProperty("java.vm.version"));
@@ -46,8 +48,8 @@ public final class AppCdsBenchmark {
             List<Double> plain = new ArrayList<>();
             List<Double> cds = new ArrayList<>();
             for (int r = 0; r < ROUNDS; r++) {
-                plain.add(first(InferenceBenchmark.handlerColdStart(runner, event, model, List.of())));
-                cds.add(first(InferenceBenchmark.handlerColdStart(runner, event, model,
+                plain.add(first(InferenceBenchmark.handlerColdStart(runner, classes, event, model, List.of())));
+                cds.add(first(InferenceBenchmark.handlerColdStart(runner, classes, event, model,
                         List.of("-XX:SharedArchiveFile=" + archive))));
             }
             double p = median(plain);
@@ -55,6 +57,19 @@ public final class AppCdsBenchmark {
             System.out.printf(Locale.ROOT, "%s: first response %.0f ms after JVM start without AppCDS, %.0f ms with it"
                     + " (median of %d alternating cold starts): %.2fx%n", model.getFileName(), p, c, ROUNDS, c / p);
         }
+    }
+
+    /** The class files under {@code dir} as a jar (resources left out: the cold start reads none of them). */
+    private static Path jar(Path dir, Path target) throws Exception {
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(target));
+                java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".class"))::iterator) {
+                out.putNextEntry(new java.util.jar.JarEntry(dir.relativize(f).toString().replace('\\', '/')));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
+        return target;
     }
 
     private static double first(Map<String, String> fields) {

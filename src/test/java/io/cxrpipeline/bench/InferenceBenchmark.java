@@ -221,10 +221,16 @@ public final class InferenceBenchmark {
      */
     static Map<String, String> handlerColdStart(Path runner, Path event, Path model, List<String> jvmOptions)
             throws Exception {
+        return handlerColdStart(runner, Path.of("target/test-classes"), event, model, jvmOptions);
+    }
+
+    /** The same, with the benchmark's own classes from {@code benchClasses} (a directory or a jar). */
+    static Map<String, String> handlerColdStart(Path runner, Path benchClasses, Path event, Path model,
+            List<String> jvmOptions) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", runner + File.pathSeparator + "target/test-classes",
+        cmd.addAll(List.of("-cp", runner + File.pathSeparator + benchClasses,
                 LambdaHandlerColdStart.class.getName(), event.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("QUARKUS_FUNQY_EXPORT", "predict");
