@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,9 +65,8 @@ public class EvaluationSets {
                 throw new InvalidInputException("manifestUri", "manifestUri must be an s3://bucket/key URI");
             }
         }
-        List<Entry> entries = read(uri, request.splitId() != null ? "splitId" : "manifestUri");
-        EvaluationSet set = new EvaluationSet(dataset, uri, request.splitId(), entries.size(),
-                Times.iso(clock.instant()));
+        int images = forEach(uri, request.splitId() != null ? "splitId" : "manifestUri", e -> { });
+        EvaluationSet set = new EvaluationSet(dataset, uri, request.splitId(), images, Times.iso(clock.instant()));
         runs.pinEvaluationSet(set);
         return set;
     }
@@ -86,11 +86,10 @@ public class EvaluationSets {
         if (set.isEmpty()) {
             return;
         }
-        List<Entry> evaluation = read(set.get().manifestUri(), "splitId");
         Set<String> refs = new LinkedHashSet<>();
         Set<String> patients = new LinkedHashSet<>();
         Map<String, String> contents = new java.util.HashMap<>();
-        for (Entry e : evaluation) {
+        forEach(set.get().manifestUri(), "splitId", e -> {
             refs.add(e.ref());
             if (e.patient() != null) {
                 patients.add(e.patient());
@@ -98,13 +97,13 @@ public class EvaluationSets {
             if (e.content() != null) {
                 contents.putIfAbsent(e.content(), e.ref());
             }
-        }
+        });
         List<String> problems = new java.util.ArrayList<>();
         for (Map.Entry<String, String> m : trainingManifests.entrySet()) {
             Set<String> sameRefs = new TreeSet<>();
             Set<String> samePatients = new TreeSet<>();
             Set<String> sameContents = new TreeSet<>();
-            for (Entry e : read(m.getValue(), "splitId")) {
+            forEach(m.getValue(), "splitId", e -> {
                 if (refs.contains(e.ref())) {
                     sameRefs.add(e.ref());
                 } else if (e.content() != null && contents.containsKey(e.content())) {
@@ -113,7 +112,7 @@ public class EvaluationSets {
                 if (e.patient() != null && patients.contains(e.patient())) {
                     samePatients.add(e.patient());
                 }
-            }
+            });
             if (!sameRefs.isEmpty()) {
                 problems.add(sameRefs.size() + " " + m.getKey() + " image(s) (e.g. " + examples(sameRefs) + ")");
             }
@@ -152,30 +151,41 @@ public class EvaluationSets {
     private record Entry(String ref, String patient, String content) {
     }
 
-    private List<Entry> read(String uri, String field) {
-        String text = artifacts.read(uri).orElseThrow(() -> new NotFoundException("no manifest at " + uri));
-        List<Entry> entries = new java.util.ArrayList<>();
-        int line = 0;
-        for (String row : text.split("\n")) {
-            line++;
+    /**
+     * Streams a manifest's entries (a train manifest can be hundreds of MB: never held whole).
+     *
+     * @return the number of entries
+     * @throws NotFoundException     when there is no manifest at {@code uri}
+     * @throws InvalidInputException (naming {@code field}) for a line without source-ref, not JSON, or no entries
+     */
+    private int forEach(String uri, String field, Consumer<Entry> entry) {
+        int[] line = {0};
+        int[] entries = {0};
+        boolean found = artifacts.lines(uri, row -> {
+            line[0]++;
             if (row.isBlank()) {
-                continue;
+                return;
             }
+            JsonNode node;
             try {
-                JsonNode node = mapper.readTree(row);
-                String ref = node.path("source-ref").asText(null);
-                if (ref == null || ref.isEmpty()) {
-                    throw new InvalidInputException(field, uri + " line " + line + " has no source-ref");
-                }
-                entries.add(new Entry(ref, text(node.path("patient")), text(node.path("content"))));
+                node = mapper.readTree(row);
             } catch (JsonProcessingException e) {
-                throw new InvalidInputException(field, uri + " line " + line + " is not JSON");
+                throw new InvalidInputException(field, uri + " line " + line[0] + " is not JSON");
             }
+            String ref = node.path("source-ref").asText(null);
+            if (ref == null || ref.isEmpty()) {
+                throw new InvalidInputException(field, uri + " line " + line[0] + " has no source-ref");
+            }
+            entries[0]++;
+            entry.accept(new Entry(ref, text(node.path("patient")), text(node.path("content"))));
+        });
+        if (!found) {
+            throw new NotFoundException("no manifest at " + uri);
         }
-        if (entries.isEmpty()) {
+        if (entries[0] == 0) {
             throw new InvalidInputException(field, uri + " has no entries");
         }
-        return entries;
+        return entries[0];
     }
 
     private static String text(JsonNode node) {

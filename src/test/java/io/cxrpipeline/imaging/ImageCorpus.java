@@ -135,12 +135,18 @@ public final class ImageCorpus {
         return out.toByteArray();
     }
 
+    /** A baseline JPEG at quality 0.9, or a progressive one at the writer's default quality. */
+    static byte[] jpeg(BufferedImage img, boolean progressive, int restartInterval) {
+        return jpeg(img, progressive, progressive ? null : 0.9f, restartInterval);
+    }
+
     /**
-     * A JPEG at quality 0.9.
+     * A JPEG written by ImageIO.
      *
+     * @param quality         compression quality, null for the writer's default
      * @param restartInterval MCUs between restart markers, 0 for none
      */
-    static byte[] jpeg(BufferedImage img, boolean progressive, int restartInterval) {
+    public static byte[] jpeg(BufferedImage img, boolean progressive, Float quality, int restartInterval) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
@@ -148,12 +154,14 @@ public final class ImageCorpus {
             ImageWriteParam param = writer.getDefaultWriteParam();
             if (progressive) {
                 param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
-            } else {
-                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                param.setCompressionQuality(0.9f);
             }
-            IIOMetadata metadata = writer.getDefaultImageMetadata(new ImageTypeSpecifier(img), param);
+            if (quality != null) {
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(quality);
+            }
+            IIOMetadata metadata = null;
             if (restartInterval > 0) {
+                metadata = writer.getDefaultImageMetadata(new ImageTypeSpecifier(img), param);
                 String format = "javax_imageio_jpeg_image_1.0";
                 IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree(format);
                 IIOMetadataNode markers = (IIOMetadataNode) root.getElementsByTagName("markerSequence").item(0);

@@ -10,11 +10,9 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.CRC32;
 
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+import io.cxrpipeline.imaging.ImageCorpus;
 
 /** Real image bytes for tests, made with ImageIO, and ways to damage them. */
 public final class TestImages {
@@ -157,20 +155,6 @@ public final class TestImages {
     }
 
     private static byte[] jpeg(BufferedImage img, boolean progressive) {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
-            writer.setOutput(ios);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            if (progressive) {
-                param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
-            }
-            writer.write(null, new IIOImage(img, null, null), param);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            writer.dispose();
-        }
-        return out.toByteArray();
+        return ImageCorpus.jpeg(img, progressive, null, 0);
     }
 }
