@@ -19,6 +19,8 @@ final class ManifestRowEncoder {
     private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
     private final CompactIndex index;
+    /** The hex digits of the row being written (the encoder writes one row at a time). */
+    private final byte[] hex = new byte[16];
     private final String keyPrefix;
     private final String uriPrefix;
     private final byte[] sourceRefPrefix;
@@ -126,10 +128,11 @@ final class ManifestRowEncoder {
      * The content hash as 16 hex digits: identical bytes (same ETag and size) give the same value in every split of
      * the dataset, which lets a reader of two manifests find identical images under different names.
      */
-    private static void writeHex(OutputStream out, long h) throws IOException {
-        for (int shift = 60; shift >= 0; shift -= 4) {
-            out.write(HEX[(int) (h >>> shift) & 0xf]);
+    private void writeHex(OutputStream out, long h) throws IOException {
+        for (int d = 0; d < 16; d++) {
+            hex[d] = HEX[(int) (h >>> (60 - 4 * d)) & 0xf];
         }
+        out.write(hex); // one call per row: the streams are shared by a million rows
     }
 
     /** The image id behind a prefix as one CSV field; quoted, through a String, only when the field needs it. */
