@@ -113,10 +113,6 @@ public final class LocalStack implements AutoCloseable {
             functions.put(f.getKey(), function);
             resources.add(function);
         }
-        LocalFunction apiJobs = nativeExecutable != null
-                ? LocalFunction.startNative("api", "api-jobs", nativeExecutable, HEAP_MB.get("api"), env, logs)
-                : LocalFunction.start("api", "api-jobs", app, HEAP_MB.get("api"), env, logs);
-        resources.add(apiJobs);
         Path failed = failedEventsDir(settings);
         // Queues exist before the functions are ready: an upload during start-up waits, it is not lost.
         synchronized (this) {
@@ -125,14 +121,16 @@ public final class LocalStack implements AutoCloseable {
             early.clear();
         }
         trainingEvents = new AsyncInvoker(functions.get("training-events"), failed);
-        splitJobs = new AsyncInvoker(apiJobs, failed);
+        // The second api instance starts with the first asynchronous split: most sessions never ask for one.
+        splitJobs = new AsyncInvoker("api", () -> nativeExecutable != null
+                ? LocalFunction.startNative("api", "api-jobs", nativeExecutable, HEAP_MB.get("api"), env, logs)
+                : LocalFunction.start("api", "api-jobs", app, HEAP_MB.get("api"), env, logs), failed);
         resources.add(splitJobs);
         resources.add(indexEvents);
         resources.add(trainingEvents);
         for (LocalFunction function : functions.values()) {
             function.awaitReady(120_000);
         }
-        apiJobs.awaitReady(120_000);
 
         Map<String, String> jobEnv = new LinkedHashMap<>();
         jobEnv.put("CXR_S3_ENDPOINT", s3Endpoint);
