@@ -22,6 +22,14 @@ public final class DatasetNames {
     private DatasetNames() {
     }
 
+    /**
+     * Whether a value can be one component of the table's keys: 1 to {@value #MAX_LENGTH} characters without '/',
+     * '#' or control characters. Dataset names keep it (and more); split and run ids must keep it too.
+     */
+    public static boolean isKeyComponent(String value) {
+        return value != null && NAME.matcher(value).matches();
+    }
+
     /** Why the name breaks the rule, or null when it keeps it. */
     public static String whyInvalid(String name) {
         if (name == null || name.isEmpty()) {

@@ -40,7 +40,6 @@ import io.cxrpipeline.common.InfrastructureException;
 public class TrainingRunService {
 
     private static final Logger LOG = Logger.getLogger(TrainingRunService.class);
-    private static final Pattern NAME = Pattern.compile("[^#/\\p{Cntrl}]{1,200}");
     private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x22\\x24-\\x7e]{1,128}");
     static final String JOB_NAME_PREFIX = "cxr-train-";
     static final String RUN_TAG = "cxr:runId";
@@ -145,7 +144,7 @@ public class TrainingRunService {
 
     /** The run, or 404. */
     public TrainingRun get(String runId) {
-        if (runId == null || !NAME.matcher(runId).matches()) {
+        if (!DatasetNames.isKeyComponent(runId)) {
             throw new NotFoundException("runId", "no training run " + Echo.quote(runId));
         }
         return runs.find(runId).orElseThrow(() -> new NotFoundException("runId", "no training run " + Echo.quote(runId)));
@@ -265,7 +264,7 @@ public class TrainingRunService {
         if (value == null || value.isBlank()) {
             throw new InvalidInputException(field, field + " is required");
         }
-        if (!NAME.matcher(value).matches()) {
+        if (!DatasetNames.isKeyComponent(value)) {
             throw new InvalidInputException(field, field + " must be 1 to 200 characters without '#', '/' or control "
                     + "characters");
         }
