@@ -41,10 +41,12 @@ public interface ImageIndex {
      * @param record            the whole new state
      * @param releasedContentId see {@link Stored#releasedContentId()}
      * @param expiresAt         epoch seconds after which the item may be removed (tombstones), or null
-     * @param expectedRev       the rev the writer read, or null when it read no item
-     * @return the new rev, or null when the item changed since it was read
+     * @param expectedRev       the rev the writer read, or null when there must be no item
+     * @param groupVer          the content-group version the record's status is derived from (see
+     *                          {@link Stored#groupVer()}), or null when not derived yet
+     * @return the new rev, or null when the item changed since it was read (or exists when none was expected)
      */
-    String put(ImageRecord record, String releasedContentId, Long expiresAt, String expectedRev);
+    String put(ImageRecord record, String releasedContentId, Long expiresAt, String expectedRev, Long groupVer);
 
     /**
      * Sets the status, duplicateOf, reason and GSI keys derived from a content group, if the item is still

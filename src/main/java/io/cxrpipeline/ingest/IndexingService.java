@@ -32,11 +32,19 @@ import io.cxrpipeline.common.InfrastructureException;
  * Choosing by id rather than by arrival makes the
  * result independent of event order, and lets a duplicate take over when the canonical image is deleted.
  * Each writer updates its own item first, then the group, then re-derives the statuses of the group's
- * members, each step a single-item conditional write.
+ * members, each step a single-item conditional write. A new image of new content costs two writes: its item,
+ * written without a read and as derived from a new group, and the group.
  */
 public final class IndexingService {
 
     private static final int ATTEMPTS = 10;
+
+    /**
+     * The version of a content group its first member creates. An image written as INDEXED records that it expects
+     * to be that first member: when joining the group confirms it (the usual case, content not seen before), the
+     * status needs no second write; otherwise the group's newer version re-derives it.
+     */
+    static final long NEW_GROUP_VERSION = 1;
 
     private final KeyRules rules;
     private final ObjectAnalyzer analyzer;
@@ -108,6 +116,20 @@ public final class IndexingService {
     private IndexOutcome create(KeyRules.Location loc, String key, String eTag, Long size, String sequencer,
             boolean skipIfCurrent) {
         Analysis analysis = null;
+        if (sequencer != null) {
+            // The first event of a key is the common case: write the item without reading it first, on condition
+            // that there is none. A key with an item (redelivery, tombstone, newer event) fails the condition and
+            // takes the read-then-write path below, with the analysis already made.
+            analysis = analyzer.analyse(bucket, key, eTag, size);
+            if (!analysis.gone()) {
+                ImageRecord record = record(loc, key, analysis, sequencer);
+                Long expected = isCandidate(record) ? NEW_GROUP_VERSION : null;
+                String rev = index.put(record, null, null, null, expected);
+                if (rev != null) {
+                    return written(loc, key, record, rev, null, expected, analysis);
+                }
+            }
+        }
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Stored cur = index.get(loc.dataset(), loc.imageId());
             String curSeq = cur == null ? null : cur.record().sequencer();
@@ -135,23 +157,35 @@ public final class IndexingService {
             }
             ImageRecord record = record(loc, key, analysis, sequencer != null ? sequencer : curSeq);
             String released = releasedBy(cur, record);
-            String rev = index.put(record, released, null, cur == null ? null : cur.rev());
+            Long expected = isCandidate(record) ? NEW_GROUP_VERSION : null;
+            String rev = index.put(record, released, null, cur == null ? null : cur.rev(), expected);
             if (rev == null) {
                 continue; // changed since read: judge again against the new state
             }
-            ImageRecord result = record;
-            if (isCandidate(record)) {
-                ContentGroup group = index.addMember(record.dataset(), record.contentKey(), record.imageId());
-                ImageRecord derived = reconcile(record.dataset(), record.contentKey(), group,
-                        new Stored(record, rev, null, released));
-                result = derived != null ? derived : record;
-            }
-            if (released != null) {
-                reconcile(record.dataset(), released, null, null);
-            }
-            return outcome(loc, key, Outcome.WRITTEN, new Stored(result, rev, null, released), analysis.bytesRead());
+            return written(loc, key, record, rev, released, expected, analysis);
         }
         throw new InfrastructureException("storage", "image " + key + " kept changing while it was indexed");
+    }
+
+    /**
+     * After an image's item is written: joins its content group, derives the statuses the group implies, and prunes
+     * the group it left.
+     *
+     * @param expectedGroupVer the group version the item was written as derived from, or null
+     */
+    private IndexOutcome written(KeyRules.Location loc, String key, ImageRecord record, String rev, String released,
+            Long expectedGroupVer, Analysis analysis) {
+        ImageRecord result = record;
+        if (isCandidate(record)) {
+            ContentGroup group = index.addMember(record.dataset(), record.contentKey(), record.imageId());
+            ImageRecord derived = reconcile(record.dataset(), record.contentKey(), group,
+                    new Stored(record, rev, expectedGroupVer, released));
+            result = derived != null ? derived : record;
+        }
+        if (released != null) {
+            reconcile(record.dataset(), released, null, null);
+        }
+        return outcome(loc, key, Outcome.WRITTEN, new Stored(result, rev, expectedGroupVer, released), analysis.bytesRead());
     }
 
     private IndexOutcome delete(KeyRules.Location loc, String key, String sequencer) {
@@ -182,7 +216,7 @@ public final class IndexingService {
                     sequencer != null ? sequencer : curSeq, now.toString());
             String released = cur != null && isCandidate(cur.record()) ? cur.record().contentKey() : null;
             String rev = index.put(tombstone, released, now.plus(tombstoneTtl).getEpochSecond(),
-                    cur == null ? null : cur.rev());
+                    cur == null ? null : cur.rev(), null);
             if (rev == null) {
                 continue;
             }
@@ -219,6 +253,12 @@ public final class IndexingService {
             return;
         }
         boolean unsettled = cur.groupVer() == null;
+        if (!unsettled) {
+            // An item is written with the derivation it expects before it joins its group (NEW_GROUP_VERSION): an
+            // attempt that stopped in between left it outside the group, which only the group tells.
+            ContentGroup group = index.group(r.dataset(), r.contentKey());
+            unsettled = group == null || !group.members().contains(r.imageId());
+        }
         if (!unsettled && r.status() == ImageStatus.DUPLICATE) {
             Stored owner = index.get(r.dataset(), r.duplicateOf());
             unsettled = owner == null || (owner.record().status() != ImageStatus.INDEXED

@@ -344,8 +344,9 @@ public final class IngestBenchmark {
             }
 
             @Override
-            public String put(ImageRecord record, String releasedContentId, Long expiresAt, String expectedRev) {
-                return m.time(() -> index.put(record, releasedContentId, expiresAt, expectedRev));
+            public String put(ImageRecord record, String releasedContentId, Long expiresAt, String expectedRev,
+                    Long groupVer) {
+                return m.time(() -> index.put(record, releasedContentId, expiresAt, expectedRev, groupVer));
             }
 
             @Override

@@ -32,29 +32,40 @@ public abstract class ImageIndexContract {
     @Test
     public void putCreatesOnlyWhenAbsentAndReplacesOnlyTheRevItRead() {
         ImageRecord r = record("NORMAL/a b+ü.jpeg", ImageStatus.INDEXED, "e:1");
-        String rev = index().put(r, null, null, null);
+        String rev = index().put(r, null, null, null, null);
         assertNotNull(rev);
-        assertNull(index().put(r, null, null, null), "second create must fail");
+        assertNull(index().put(r, null, null, null, null), "second create must fail");
         ImageIndex.Stored s = index().get(ds, "NORMAL/a b+ü.jpeg");
         assertEquals(r, s.record());
         assertEquals(rev, s.rev());
         assertNull(s.groupVer());
-        assertNull(index().put(r, null, null, "not-the-rev"));
-        String rev2 = index().put(record("NORMAL/a b+ü.jpeg", ImageStatus.REJECTED, "e:1"), "old:2", 99L, rev);
+        assertNull(index().put(r, null, null, "not-the-rev", null));
+        String rev2 = index().put(record("NORMAL/a b+ü.jpeg", ImageStatus.REJECTED, "e:1"), "old:2", 99L, rev, null);
         assertNotNull(rev2);
         assertEquals("old:2", index().get(ds, "NORMAL/a b+ü.jpeg").releasedContentId());
         assertNull(index().get(ds, "missing.jpeg"));
     }
 
     @Test
+    public void putRecordsTheGroupVersionItsStatusIsDerivedFromAndAReplacementWithoutOneDropsIt() {
+        ImageRecord r = record("NORMAL/g.jpeg", ImageStatus.INDEXED, "e:4");
+        String rev = index().put(r, null, null, null, 1L);
+        ImageIndex.Stored s = index().get(ds, "NORMAL/g.jpeg");
+        assertEquals(1L, s.groupVer());
+        assertNull(index().applyDerived(s, r, 1), "already derived from version 1");
+        assertNotNull(index().put(record("NORMAL/g.jpeg", ImageStatus.REJECTED, "e:4"), null, null, rev, null));
+        assertNull(index().get(ds, "NORMAL/g.jpeg").groupVer());
+    }
+
+    @Test
     public void dicomAttributesRoundTrip() {
         ImageRecord r = record("NORMAL/a.dcm", ImageStatus.INDEXED, "e:2").toBuilder().format("DICOM").bitDepth(12)
                 .patient("dicom-00ff").study("1.2.3.4").view("PA").phi(true).sopInstanceUid("1.2.3.4.5").build();
-        assertNotNull(index().put(r, null, null, null));
+        assertNotNull(index().put(r, null, null, null, null));
         assertEquals(r, index().get(ds, "NORMAL/a.dcm").record());
         assertEquals("SOP:1.2.3.4.5", r.contentKey());
         ImageRecord plain = record("NORMAL/b.jpeg", ImageStatus.INDEXED, "e:3");
-        assertNotNull(index().put(plain, null, null, null));
+        assertNotNull(index().put(plain, null, null, null, null));
         assertEquals(plain, index().get(ds, "NORMAL/b.jpeg").record());
         assertEquals("e:3", plain.contentKey());
     }
@@ -62,7 +73,7 @@ public abstract class ImageIndexContract {
     @Test
     public void derivedStatusNeedsTheSameRevAndANewerGroupVersion() {
         ImageRecord r = record("NORMAL/a.jpeg", ImageStatus.INDEXED, "e:1");
-        index().put(r, null, null, null);
+        index().put(r, null, null, null, null);
         ImageIndex.Stored s = index().get(ds, "NORMAL/a.jpeg");
         ImageRecord dup = r.toBuilder().duplicateOf("NORMAL/0.jpeg", "same content as NORMAL/0.jpeg")
                 .updatedAt("2025-01-02T00:00:00Z").build();

@@ -41,14 +41,15 @@ final class InMemoryImageIndex implements ImageIndex {
     }
 
     @Override
-    public synchronized String put(ImageRecord record, String releasedContentId, Long expiresAt, String expectedRev) {
+    public synchronized String put(ImageRecord record, String releasedContentId, Long expiresAt, String expectedRev,
+            Long groupVer) {
         check("put " + record.imageId());
         Stored cur = items.get(id(record.dataset(), record.imageId()));
         if (expectedRev == null ? cur != null : cur == null || !expectedRev.equals(cur.rev())) {
             return null;
         }
         String rev = UUID.randomUUID().toString();
-        items.put(id(record.dataset(), record.imageId()), new Stored(record, rev, null, releasedContentId));
+        items.put(id(record.dataset(), record.imageId()), new Stored(record, rev, groupVer, releasedContentId));
         if (expiresAt != null) {
             expiries.put(id(record.dataset(), record.imageId()), expiresAt);
         } else {

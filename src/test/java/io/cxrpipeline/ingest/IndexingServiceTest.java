@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -250,6 +252,46 @@ class IndexingServiceTest {
         assertThrows(InfrastructureException.class, () -> f.service.apply(a));
         f.index.fail = op -> false;
         assertEquals(Outcome.UNCHANGED, f.service.apply(a).outcome());
+        assertEquals(ImageStatus.INDEXED, f.record("NORMAL/a.jpeg").status());
+        assertEquals(ImageStatus.DUPLICATE, f.record("NORMAL/b.jpeg").status());
+        assertEquals("NORMAL/a.jpeg", f.record("NORMAL/b.jpeg").duplicateOf());
+    }
+
+    @Test
+    void aNewImageOfNewContentTakesTwoWritesAndNoRead() {
+        List<String> calls = new ArrayList<>();
+        f.index.fail = op -> {
+            calls.add(op);
+            return false;
+        };
+        assertEquals(Outcome.WRITTEN, f.service.apply(f.put("images/ds/NORMAL/a.jpeg", xray)).outcome());
+        assertEquals(List.of("put NORMAL/a.jpeg", "add NORMAL/a.jpeg"), calls);
+        assertEquals(ImageStatus.INDEXED, f.record("NORMAL/a.jpeg").status());
+        assertEquals(IndexingService.NEW_GROUP_VERSION, f.index.get("ds", "NORMAL/a.jpeg").groupVer());
+    }
+
+    @Test
+    void theSecondCopyOfAContentIsDerivedAgainFromTheGroup() {
+        f.service.apply(f.put("images/ds/NORMAL/b.jpeg", xray));
+        f.service.apply(f.put("images/ds/NORMAL/a.jpeg", xray));
+        assertEquals(ImageStatus.INDEXED, f.record("NORMAL/a.jpeg").status());
+        assertEquals(ImageStatus.DUPLICATE, f.record("NORMAL/b.jpeg").status());
+        assertEquals(2L, f.index.get("ds", "NORMAL/a.jpeg").groupVer());
+        assertEquals(2L, f.index.get("ds", "NORMAL/b.jpeg").groupVer());
+    }
+
+    @Test
+    void anItemLeftOutsideItsGroupIsFoundByTheReindex() {
+        ObjectEvent a = f.put("images/ds/NORMAL/a.jpeg", xray);
+        // a's item is written as the first of its content, then DynamoDB fails before a joins the group, and the
+        // event is never delivered again; b, the same content, arrives and finds a group without a.
+        f.index.fail = op -> op.equals("add NORMAL/a.jpeg");
+        assertThrows(InfrastructureException.class, () -> f.service.apply(a));
+        f.index.fail = op -> false;
+        f.service.apply(f.put("images/ds/NORMAL/b.jpeg", xray));
+        assertEquals(ImageStatus.INDEXED, f.record("NORMAL/b.jpeg").status());
+        SourceObjects.Entry listed = f.store.list(IngestFixture.BUCKET, "images/ds/NORMAL/a", null, 10).entries().get(0);
+        assertEquals(Outcome.UNCHANGED, f.service.reindex(listed, false).outcome());
         assertEquals(ImageStatus.INDEXED, f.record("NORMAL/a.jpeg").status());
         assertEquals(ImageStatus.DUPLICATE, f.record("NORMAL/b.jpeg").status());
         assertEquals("NORMAL/a.jpeg", f.record("NORMAL/b.jpeg").duplicateOf());

@@ -43,9 +43,10 @@ public class PartlyUnreachableIndex {
             }
 
             @Override
-            public String put(ImageRecord record, String releasedContentId, Long expiresAt, String expectedRev) {
+            public String put(ImageRecord record, String releasedContentId, Long expiresAt, String expectedRev,
+                    Long groupVer) {
                 check(record.imageId());
-                return real.put(record, releasedContentId, expiresAt, expectedRev);
+                return real.put(record, releasedContentId, expiresAt, expectedRev, groupVer);
             }
 
             @Override

@@ -49,7 +49,7 @@ public class DynamoImageIndex implements ImageIndex {
     }
 
     @Override
-    public String put(ImageRecord record, String releasedContentId, Long expiresAt, String expectedRev) {
+    public String put(ImageRecord record, String releasedContentId, Long expiresAt, String expectedRev, Long groupVer) {
         Map<String, AttributeValue> item = new HashMap<>(ImageItems.toItem(record, shards));
         String rev = newRev();
         item.put(ImageItems.REV, ImageItems.s(rev));
@@ -58,6 +58,9 @@ public class DynamoImageIndex implements ImageIndex {
         }
         if (expiresAt != null) {
             item.put(ImageItems.EXPIRES_AT, ImageItems.n(expiresAt));
+        }
+        if (groupVer != null) {
+            item.put(ImageItems.GROUP_VER, ImageItems.n(groupVer));
         }
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();

@@ -35,7 +35,7 @@ class DynamoImageIndexTest extends ImageIndexContract {
 
     @Test
     void indexedImageIsInItsClassShardAndTombstoneIsInNoGsiPartition() {
-        index.put(record("train/NORMAL/a.jpeg", ImageStatus.INDEXED, "e:1"), null, null, null);
+        index.put(record("train/NORMAL/a.jpeg", ImageStatus.INDEXED, "e:1"), null, null, null, null);
         Map<String, AttributeValue> item = Emulators.get().dynamo().getItem(b -> b.tableName(Emulators.TABLE)
                 .key(io.cxrpipeline.catalog.aws.ImageItems.key(ds, "train/NORMAL/a.jpeg"))).item();
         int shard = TableKeys.shard("train/NORMAL/a.jpeg", 16);
@@ -45,7 +45,7 @@ class DynamoImageIndexTest extends ImageIndexContract {
 
         String rev = index.get(ds, "train/NORMAL/a.jpeg").rev();
         index.put(io.cxrpipeline.catalog.ImageRecord.tombstone(ds, "train/NORMAL/a.jpeg", "k",
-                Sequencers.normalise("20"), "t"), "e:1", 1_800_000_000L, rev);
+                Sequencers.normalise("20"), "t"), "e:1", 1_800_000_000L, rev, null);
         Map<String, AttributeValue> tomb = Emulators.get().dynamo().getItem(b -> b.tableName(Emulators.TABLE)
                 .key(io.cxrpipeline.catalog.aws.ImageItems.key(ds, "train/NORMAL/a.jpeg"))).item();
         assertFalse(tomb.containsKey("gsi1pk"));
@@ -55,7 +55,7 @@ class DynamoImageIndexTest extends ImageIndexContract {
 
     @Test
     void rejectedImageIsInItsStatusShard() {
-        index.put(record("x/a.jpeg", ImageStatus.REJECTED, "e:2"), null, null, null);
+        index.put(record("x/a.jpeg", ImageStatus.REJECTED, "e:2"), null, null, null, null);
         Map<String, AttributeValue> item = Emulators.get().dynamo().getItem(b -> b.tableName(Emulators.TABLE)
                 .key(io.cxrpipeline.catalog.aws.ImageItems.key(ds, "x/a.jpeg"))).item();
         assertEquals("DS#" + ds + "#X#REJECTED#S#" + TableKeys.shard("x/a.jpeg", 16), item.get("gsi1pk").s());
@@ -72,6 +72,6 @@ class DynamoImageIndexTest extends ImageIndexContract {
         DynamoImageIndex broken = new DynamoImageIndex(dead, "t", 16);
         assertThrows(InfrastructureException.class, () -> broken.get("d", "a"));
         assertThrows(InfrastructureException.class,
-                () -> broken.put(record("a", ImageStatus.INDEXED, "e:1"), null, null, null));
+                () -> broken.put(record("a", ImageStatus.INDEXED, "e:1"), null, null, null, null));
     }
 }
