@@ -44,7 +44,7 @@ public class InferenceBeans {
     ModelProvider modelProvider(InferenceConfig config, PromotedModels registry, BucketObjects store) {
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
         OnnxModel.Options options = new OnnxModel.Options(threads, Preset.of(config.preset()), config.classNames(),
-                config.threshold());
+                config.threshold(), config.splitWeights() && !config.modelInMemory() ? Path.of(config.cacheDir()) : null);
         return new ModelProvider(registry, store, new ModelProvider.Settings(config.registry(), config.modelUri()
                 .filter(s -> !s.isBlank()), Duration.ofSeconds(Math.max(0, config.refreshSeconds())),
                 config.modelInMemory() ? null : Path.of(config.cacheDir()), options), System::nanoTime);

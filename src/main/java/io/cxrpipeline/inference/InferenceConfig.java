@@ -95,6 +95,16 @@ public interface InferenceConfig {
     @WithDefault("3")
     int decodeOversample();
 
+    /**
+     * Before a model file is loaded (a local model, or an S3 model cached under {@link #cacheDir()}), write it under
+     * the cache directory as graph and weights apart: ONNX Runtime then maps the weights instead of parsing them out
+     * of the protobuf, and the session is created in about half the time with the same outputs (docs/inference.md,
+     * model loading). Needs the model's size free there while the model loads. Models read into memory
+     * ({@link #modelInMemory()}) are read whole.
+     */
+    @WithDefault("true")
+    boolean splitWeights();
+
     /** Load the model while the function starts (Lambda init) rather than on the first request. */
     @WithDefault("true")
     boolean loadAtStartup();

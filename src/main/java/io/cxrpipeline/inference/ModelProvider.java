@@ -341,7 +341,8 @@ public final class ModelProvider implements AutoCloseable {
 
     /** Makes room for a download, evicting other cached versions (never the one being served) if needed. */
     private void ensureSpace(long size, Path keep) throws IOException {
-        long need = size + SPACE_MARGIN;
+        // Written apart as graph and weights before it loads (OnnxModel.Options#weightsDir): twice its size meanwhile.
+        long need = (settings.options().weightsDir() != null ? 2 * size : size) + SPACE_MARGIN;
         long free = Files.getFileStore(settings.cacheDir()).getUsableSpace();
         if (free >= need) {
             return;

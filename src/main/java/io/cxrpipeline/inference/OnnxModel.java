@@ -1,6 +1,10 @@
 package io.cxrpipeline.inference;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -11,6 +15,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jboss.logging.Logger;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
@@ -28,6 +34,8 @@ import ai.onnxruntime.TensorInfo;
  */
 public final class OnnxModel implements AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger(OnnxModel.class);
+
     /**
      * How sessions are created and how metadata gaps are filled.
      *
@@ -35,8 +43,15 @@ public final class OnnxModel implements AutoCloseable {
      * @param preset         defaults for a model without {@code cxr.*} metadata
      * @param classNames     class names when the metadata has none
      * @param threshold      decision threshold when the metadata has none
+     * @param weightsDir     where a model read from a file is first written as graph and weights apart
+     *                       ({@link OnnxWeights}), which ONNX Runtime maps rather than parses; null reads the file whole
      */
-    public record Options(int threads, Preset preset, List<String> classNames, double threshold) {
+    public record Options(int threads, Preset preset, List<String> classNames, double threshold, Path weightsDir) {
+
+        /** Reading model files whole. */
+        public Options(int threads, Preset preset, List<String> classNames, double threshold) {
+            this(threads, preset, classNames, threshold, null);
+        }
     }
 
     private final OrtEnvironment env;
@@ -72,7 +87,65 @@ public final class OnnxModel implements AutoCloseable {
      * @throws OrtException             when ONNX Runtime cannot load or run it
      */
     public static OnnxModel load(Path file, String version, String uri, Options options) throws OrtException {
-        return load((env, so) -> env.createSession(file.toString(), so), version, uri, options);
+        Path dir = options.weightsDir() == null ? null : apart(file, options.weightsDir());
+        if (dir == null) {
+            return load((env, so) -> env.createSession(file.toString(), so), version, uri, options);
+        }
+        try {
+            return load((env, so) -> env.createSession(dir.resolve(GRAPH_FILE).toString(), so), version, uri, options);
+        } finally {
+            // The session maps the weights: unlinking the files keeps the mapping, and frees the space when it closes.
+            deleteQuietly(dir.resolve(GRAPH_FILE));
+            deleteQuietly(dir.resolve(WEIGHTS_FILE));
+            deleteQuietly(dir);
+        }
+    }
+
+    private static final String GRAPH_FILE = "graph.onnx";
+    private static final String WEIGHTS_FILE = "weights.bin";
+
+    /**
+     * Writes the model file as graph and weights apart into a new directory under {@code parent}; null (and the model
+     * is read whole) when it has no large weights, cannot be split, or does not fit.
+     */
+    private static Path apart(Path file, Path parent) {
+        Path dir = null;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            Files.createDirectories(parent);
+            if (size > Integer.MAX_VALUE - 8 || Files.getFileStore(parent).getUsableSpace() < size + (64L << 20)) {
+                LOG.infof("model %s read whole: %d MB do not fit apart in %s", file, size >> 20, parent);
+                return null;
+            }
+            dir = Files.createTempDirectory(parent, "load-");
+            ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            try {
+                long start = System.nanoTime();
+                byte[] graph = OnnxWeights.writeWeights(mapped, dir.resolve(WEIGHTS_FILE));
+                Files.write(dir.resolve(GRAPH_FILE), graph);
+                LOG.infof("model %s written as graph (%d kB) and weights (%d MB) in %d ms", file, graph.length >> 10,
+                        Files.size(dir.resolve(WEIGHTS_FILE)) >> 20, (System.nanoTime() - start) / 1_000_000);
+                return dir;
+            } finally {
+                DirectMemory.free(mapped);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.infof("model %s read whole: %s", file, e.getMessage());
+            if (dir != null) {
+                deleteQuietly(dir.resolve(GRAPH_FILE));
+                deleteQuietly(dir.resolve(WEIGHTS_FILE));
+                deleteQuietly(dir);
+            }
+            return null;
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.debugf("cannot delete %s: %s", path, e.getMessage());
+        }
     }
 
     /**

@@ -1,5 +1,9 @@
 package io.cxrpipeline.bench;
 
+import io.cxrpipeline.inference.OnnxWeights;
+
+import io.cxrpipeline.inference.DirectMemory;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -67,11 +71,70 @@ public final class SessionOptionsBenchmark {
                 so.addConfigEntry("session.save_external_prepacked_constant_initializers", "1");
                 env.createSession(file.toString(), so).close();
             }
+            // Not optimised (portable), only the weights moved to an external data file that the load maps.
+            Path externalDir = Files.createTempDirectory("cxr-external");
+            Path external = externalDir.resolve("model.onnx");
+            try (OrtSession.SessionOptions so = options(OptLevel.NO_OPT)) {
+                so.setOptimizedModelFilePath(external.toString());
+                so.addConfigEntry("session.optimized_model_external_initializers_file_name", "model.data");
+                so.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
+                env.createSession(file.toString(), so).close();
+            }
             Map<String, Variant> variants = new LinkedHashMap<>();
-            variants.put("all optimisations, from the file (predict today)", e -> open(e, file, OptLevel.ALL_OPT, false));
+            variants.put("all optimisations, from the file (ONNX Runtime alone)", e -> open(e, file, OptLevel.ALL_OPT, false));
             variants.put("all optimisations, from bytes in memory", e -> {
                 try (OrtSession.SessionOptions so = options(OptLevel.ALL_OPT)) {
                     return e.createSession(Files.readAllBytes(file), so);
+                }
+            });
+            variants.put("from bytes in memory, weights as external initializers", e -> {
+                try (OrtSession.SessionOptions so = options(OptLevel.ALL_OPT)) {
+                    ByteBuffer bytes = read(file);
+                    Map<String, ai.onnxruntime.OnnxTensorLike> initializers = new LinkedHashMap<>();
+                    try {
+                        OnnxWeights.Split split = OnnxWeights.split(bytes);
+                        for (OnnxWeights.Weight w : split.weights()) {
+                            initializers.put(w.name(), ai.onnxruntime.OnnxTensor.createTensor(e,
+                                    bytes.slice(w.offset(), w.length()), w.dims(), javaType(w.dataType())));
+                        }
+                        so.addExternalInitializers(initializers);
+                        return e.createSession(split.graph(), so);
+                    } finally {
+                        for (ai.onnxruntime.OnnxTensorLike t : initializers.values()) {
+                            t.close();
+                        }
+                        DirectMemory.free(bytes);
+                    }
+                }
+            });
+            variants.put("graph apart, weights mapped from the model file itself", e -> {
+                try (OrtSession.SessionOptions so = options(OptLevel.ALL_OPT)) {
+                    ByteBuffer bytes = read(file);
+                    try {
+                        byte[] graph = OnnxWeights.split(bytes, file.getFileName().toString())
+                                .graph();
+                        so.addConfigEntry("session.model_external_initializers_file_folder_path",
+                                file.toAbsolutePath().getParent().toString());
+                        return e.createSession(graph, so);
+                    } finally {
+                        DirectMemory.free(bytes);
+                    }
+                }
+            });
+            Path alignedDir = Files.createTempDirectory("cxr-aligned");
+            // Converted once (timed apart): graph and weights file written from the mapped model file.
+            Path graphFile = alignedDir.resolve("graph.onnx");
+            long convertStart = System.nanoTime();
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+                ByteBuffer mapped = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size());
+                Files.write(graphFile, OnnxWeights.writeWeights(mapped,
+                        alignedDir.resolve("weights.bin")));
+                DirectMemory.free(mapped);
+            }
+            double convertMs = (System.nanoTime() - convertStart) / 1e6;
+            variants.put("graph and weights written apart, loaded from the graph (predict)", e -> {
+                try (OrtSession.SessionOptions so = options(OptLevel.ALL_OPT)) {
+                    return e.createSession(graphFile.toString(), so);
                 }
             });
             variants.put("extended optimisations", e -> open(e, file, OptLevel.EXTENDED_OPT, false));
@@ -81,6 +144,18 @@ public final class SessionOptionsBenchmark {
                     e -> open(e, optimised, OptLevel.NO_OPT, false));
             variants.put("optimised once with prepacked weights saved, mapped at load",
                     e -> open(e, prepacked, OptLevel.NO_OPT, false));
+            variants.put("weights in an external file (not optimised), all optimisations at load",
+                    e -> open(e, external, OptLevel.ALL_OPT, false));
+            variants.put("weights in an external file, all optimisations at load, prepacking off",
+                    e -> open(e, external, OptLevel.ALL_OPT, true));
+            // -Dbench.variants=1,6,7 keeps those variants (numbered from 1 as listed; the first is the reference).
+            String only = System.getProperty("bench.variants", "");
+            if (!only.isBlank()) {
+                List<String> names = new ArrayList<>(variants.keySet());
+                List<String> keep = Arrays.stream(only.split(",")).map(i -> names.get(Integer.parseInt(i.trim()) - 1))
+                        .toList();
+                variants.keySet().retainAll(keep);
+            }
             Map<String, List<double[]>> times = new LinkedHashMap<>();
             variants.keySet().forEach(k -> times.put(k, new ArrayList<>()));
             for (int round = 0; round < ROUNDS; round++) {
@@ -104,6 +179,7 @@ public final class SessionOptionsBenchmark {
                         (session + first) / today);
             }
             Files.deleteIfExists(optimised);
+            System.out.printf(Locale.ROOT, "writing the graph and weights apart took %.0f ms%n", convertMs);
             System.out.printf(Locale.ROOT, "prepacked copy: %.0f MB graph, %.0f MB data%n", Files.size(prepacked) / 1e6,
                     Files.size(prepackedDir.resolve("model.data")) / 1e6);
             try (var files = Files.list(prepackedDir)) {
@@ -112,6 +188,37 @@ public final class SessionOptionsBenchmark {
                 }
             }
             Files.delete(prepackedDir);
+            for (Path dir : List.of(externalDir, alignedDir)) {
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.delete(f);
+                    }
+                }
+                Files.delete(dir);
+            }
+        }
+    }
+
+    private static ai.onnxruntime.OnnxJavaType javaType(int onnxType) {
+        return switch (onnxType) {
+            case 1 -> ai.onnxruntime.OnnxJavaType.FLOAT;
+            case 2 -> ai.onnxruntime.OnnxJavaType.UINT8;
+            case 3 -> ai.onnxruntime.OnnxJavaType.INT8;
+            case 5 -> ai.onnxruntime.OnnxJavaType.INT16;
+            case 6 -> ai.onnxruntime.OnnxJavaType.INT32;
+            case 7 -> ai.onnxruntime.OnnxJavaType.INT64;
+            default -> ai.onnxruntime.OnnxJavaType.DOUBLE;
+        };
+    }
+
+    /** The file's bytes in a direct buffer, as predict reads a model from S3. */
+    private static ByteBuffer read(Path file) throws java.io.IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            ByteBuffer b = ByteBuffer.allocateDirect((int) ch.size());
+            while (b.hasRemaining() && ch.read(b) >= 0) {
+                // read on
+            }
+            return b.flip();
         }
     }
 

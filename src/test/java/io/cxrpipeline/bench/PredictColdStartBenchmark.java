@@ -3,28 +3,30 @@ package io.cxrpipeline.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * What application class-data sharing (AppCDS) does to the packaged {@code predict}'s cold start: the handler in a
- * fresh JVM (Quarkus boot, model load at start-up, first event, as {@link InferenceBenchmark}'s Lambda cold start),
- * once with a dynamic archive written by a first run ({@code -XX:ArchiveClassesAtExit}, then
- * {@code -XX:SharedArchiveFile}), once with the JDK's default archive only, alternating, per model. Reports the
- * median time from JVM start to the first response.
+ * What the cold-start options do to the packaged {@code predict}: the handler in a fresh JVM (Quarkus boot, model load
+ * at start-up, first event, as {@link InferenceBenchmark}'s Lambda cold start), per model, in alternating rounds of
+ * four variants: the model file read whole by ONNX Runtime ({@code cxr.inference.split-weights=false}); written as graph
+ * and weights apart first (the default); and each again with an application class-data sharing (AppCDS) archive
+ * written by a first run ({@code -XX:ArchiveClassesAtExit}, then {@code -XX:SharedArchiveFile}). Reports the median
+ * time from JVM start to the first response.
  *
  * <pre>
  * ./mvnw -q -B package -DskipTests
- * ./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cxrpipeline.bench.AppCdsBenchmark \
+ * ./mvnw -q -B test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.cxrpipeline.bench.PredictColdStartBenchmark \
  *     -Dexec.args="target/models/vgg16-int8.onnx target/models/vgg16-fp32.onnx"
  * </pre>
  */
-public final class AppCdsBenchmark {
+public final class PredictColdStartBenchmark {
 
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
 
-    private AppCdsBenchmark() {
+    private PredictColdStartBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
@@ -41,21 +43,30 @@ public final class AppCdsBenchmark {
         // The archive holds the classes one cold start loads; it must be written with the same JDK and class path.
         InferenceBenchmark.handlerColdStart(runner, classes, event, Path.of(args[0]),
                 List.of("-XX:ArchiveClassesAtExit=" + archive));
-        System.out.printf(Locale.ROOT, "archive %s: %.1f MB, %s%n", archive.getFileName(), Files.size(archive) / 1e6,
-                System.getProperty("java.vm.version"));
+        System.out.printf(Locale.ROOT, "archive %s: %.1f MB, %s; load average %s%n", archive.getFileName(),
+                Files.size(archive) / 1e6, System.getProperty("java.vm.version"), InferenceBenchmark.load());
+        Map<String, List<String>> variants = new LinkedHashMap<>();
+        variants.put("model read whole (before)", List.of("-Dcxr.inference.split-weights=false"));
+        variants.put("graph and weights apart (default)", List.of());
+        variants.put("model read whole, AppCDS", List.of("-Dcxr.inference.split-weights=false",
+                "-XX:SharedArchiveFile=" + archive));
+        variants.put("graph and weights apart, AppCDS", List.of("-XX:SharedArchiveFile=" + archive));
         for (String m : args) {
             Path model = Path.of(m);
-            List<Double> plain = new ArrayList<>();
-            List<Double> cds = new ArrayList<>();
+            Map<String, List<Double>> firsts = new LinkedHashMap<>();
             for (int r = 0; r < ROUNDS; r++) {
-                plain.add(first(InferenceBenchmark.handlerColdStart(runner, classes, event, model, List.of())));
-                cds.add(first(InferenceBenchmark.handlerColdStart(runner, classes, event, model,
-                        List.of("-XX:SharedArchiveFile=" + archive))));
+                for (Map.Entry<String, List<String>> v : variants.entrySet()) {
+                    firsts.computeIfAbsent(v.getKey(), k -> new ArrayList<>())
+                            .add(first(InferenceBenchmark.handlerColdStart(runner, classes, event, model, v.getValue())));
+                }
             }
-            double p = median(plain);
-            double c = median(cds);
-            System.out.printf(Locale.ROOT, "%s: first response %.0f ms after JVM start without AppCDS, %.0f ms with it"
-                    + " (median of %d alternating cold starts): %.2fx%n", model.getFileName(), p, c, ROUNDS, c / p);
+            double before = median(firsts.values().iterator().next());
+            System.out.printf(Locale.ROOT, "%s, first response after JVM start, median of %d alternating rounds "
+                    + "(load average now %s):%n", model.getFileName(), ROUNDS, InferenceBenchmark.load());
+            for (Map.Entry<String, List<Double>> f : firsts.entrySet()) {
+                double t = median(f.getValue());
+                System.out.printf(Locale.ROOT, "  %-36s %7.0f ms  %.2fx%n", f.getKey(), t, t / before);
+            }
         }
     }
 
