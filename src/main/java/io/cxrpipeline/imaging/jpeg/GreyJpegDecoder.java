@@ -537,11 +537,11 @@ public final class GreyJpegDecoder {
                 switch (scale) {
                     case 1 -> ScaledIdct.idct8x8(coef, ws, out, off, stride);
                     case 2 -> ScaledIdct.idct4x4(coef, ws, out, off, stride);
-                    case 4 -> ScaledIdct.idct2x2(coef, ws, out, off, stride);
+                    case 4 -> ScaledIdct.idct2x2(coef, out, off, stride);
                     default -> out[off] = ScaledIdct.idct1x1(coef[0]);
                 }
                 if (last != 0) {
-                    Arrays.fill(coef, 1, 64, 0);
+                    Arrays.fill(coef, 0);
                 }
             }
             pos = p;

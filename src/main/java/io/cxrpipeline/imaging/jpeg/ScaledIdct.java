@@ -42,8 +42,7 @@ final class ScaledIdct {
     /** {@code jpeg_idct_islow}: an 8x8 block at {@code out[off]}, row stride {@code stride}. */
     static void idct8x8(int[] c, int[] ws, byte[] out, int off, int stride) {
         for (int col = 0; col < 8; col++) {
-            if (c[8 + col] == 0 && c[16 + col] == 0 && c[24 + col] == 0 && c[32 + col] == 0 && c[40 + col] == 0
-                    && c[48 + col] == 0 && c[56 + col] == 0) {
+            if ((c[8 + col] | c[16 + col] | c[24 + col] | c[32 + col] | c[40 + col] | c[48 + col] | c[56 + col]) == 0) {
                 int dc = c[col] << PASS1_BITS;
                 ws[col] = dc;
                 ws[8 + col] = dc;
@@ -102,8 +101,7 @@ final class ScaledIdct {
         }
         final int sh = CONST_BITS + PASS1_BITS + 3;
         for (int row = 0, w = 0; row < 8; row++, w += 8, off += stride) {
-            if (ws[w + 1] == 0 && ws[w + 2] == 0 && ws[w + 3] == 0 && ws[w + 4] == 0 && ws[w + 5] == 0
-                    && ws[w + 6] == 0 && ws[w + 7] == 0) {
+            if ((ws[w + 1] | ws[w + 2] | ws[w + 3] | ws[w + 4] | ws[w + 5] | ws[w + 6] | ws[w + 7]) == 0) {
                 byte dc = limit(ws[w], PASS1_BITS + 3);
                 for (int i = 0; i < 8; i++) {
                     out[off + i] = dc;
@@ -161,8 +159,7 @@ final class ScaledIdct {
             if (col == 4) {
                 continue;
             }
-            if (c[8 + col] == 0 && c[16 + col] == 0 && c[24 + col] == 0 && c[40 + col] == 0 && c[48 + col] == 0
-                    && c[56 + col] == 0) {
+            if ((c[8 + col] | c[16 + col] | c[24 + col] | c[40 + col] | c[48 + col] | c[56 + col]) == 0) {
                 int dc = c[col] << PASS1_BITS;
                 ws[col] = dc;
                 ws[8 + col] = dc;
@@ -187,8 +184,7 @@ final class ScaledIdct {
         }
         final int sh = CONST_BITS + PASS1_BITS + 3 + 1;
         for (int row = 0, w = 0; row < 4; row++, w += 8, off += stride) {
-            if (ws[w + 1] == 0 && ws[w + 2] == 0 && ws[w + 3] == 0 && ws[w + 5] == 0 && ws[w + 6] == 0
-                    && ws[w + 7] == 0) {
+            if ((ws[w + 1] | ws[w + 2] | ws[w + 3] | ws[w + 5] | ws[w + 6] | ws[w + 7]) == 0) {
                 byte dc = limit(ws[w], PASS1_BITS + 3);
                 out[off] = dc;
                 out[off + 1] = dc;
@@ -213,40 +209,54 @@ final class ScaledIdct {
         }
     }
 
-    /** {@code jpeg_idct_2x2}: a 2x2 block (scale 1/4) from rows and columns 0, 1, 3, 5 and 7 of the coefficients. */
-    static void idct2x2(int[] c, int[] ws, byte[] out, int off, int stride) {
-        final int sh1 = CONST_BITS - PASS1_BITS + 2;
-        final long half1 = 1L << (sh1 - 1);
-        for (int col = 0; col < 8; col++) {
-            if (col == 2 || col == 4 || col == 6) {
-                continue;
-            }
-            if (c[8 + col] == 0 && c[24 + col] == 0 && c[40 + col] == 0 && c[56 + col] == 0) {
-                int dc = c[col] << PASS1_BITS;
-                ws[col] = dc;
-                ws[8 + col] = dc;
-                continue;
-            }
+    /**
+     * {@code jpeg_idct_2x2}: a 2x2 block (scale 1/4) from rows and columns 0, 1, 3, 5 and 7 of the coefficients. The
+     * work array lives in locals (ten values), each column's zero test is one OR.
+     */
+    static void idct2x2(int[] c, byte[] out, int off, int stride) {
+        long c0 = column2x2(c, 0);
+        long c1 = column2x2(c, 1);
+        long c3 = column2x2(c, 3);
+        long c5 = column2x2(c, 5);
+        long c7 = column2x2(c, 7);
+        row2x2((int) (c0 >> 32), (int) (c1 >> 32), (int) (c3 >> 32), (int) (c5 >> 32), (int) (c7 >> 32), out, off);
+        row2x2((int) c0, (int) c1, (int) c3, (int) c5, (int) c7, out, off + stride);
+    }
+
+    /** Pass 1 of {@code jpeg_idct_2x2} on one column: row 0's value in the high half, row 1's in the low half. */
+    private static long column2x2(int[] c, int col) {
+        int r1 = c[8 + col];
+        int r3 = c[24 + col];
+        int r5 = c[40 + col];
+        int r7 = c[56 + col];
+        int top;
+        int bottom;
+        if ((r1 | r3 | r5 | r7) == 0) {
+            top = c[col] << PASS1_BITS;
+            bottom = top;
+        } else {
+            final int sh = CONST_BITS - PASS1_BITS + 2;
             long tmp10 = (long) c[col] << (CONST_BITS + 2);
-            long tmp0 = (long) c[56 + col] * -5906 + (long) c[40 + col] * 6967 + (long) c[24 + col] * -10426
-                    + (long) c[8 + col] * 29692;
-            ws[col] = (int) ((tmp10 + tmp0 + half1) >> sh1);
-            ws[8 + col] = (int) ((tmp10 - tmp0 + half1) >> sh1);
+            long tmp0 = (long) r7 * -5906 + (long) r5 * 6967 + (long) r3 * -10426 + (long) r1 * 29692;
+            top = (int) ((tmp10 + tmp0 + (1L << (sh - 1))) >> sh);
+            bottom = (int) ((tmp10 - tmp0 + (1L << (sh - 1))) >> sh);
+        }
+        return ((long) top << 32) | (bottom & 0xFFFFFFFFL);
+    }
+
+    /** Pass 2 of {@code jpeg_idct_2x2} on one row of the work array (its columns 0, 1, 3, 5, 7). */
+    private static void row2x2(int w0, int w1, int w3, int w5, int w7, byte[] out, int off) {
+        if ((w1 | w3 | w5 | w7) == 0) {
+            byte dc = limit(w0, PASS1_BITS + 3);
+            out[off] = dc;
+            out[off + 1] = dc;
+            return;
         }
         final int sh = CONST_BITS + PASS1_BITS + 3 + 2;
-        for (int row = 0, w = 0; row < 2; row++, w += 8, off += stride) {
-            if (ws[w + 1] == 0 && ws[w + 3] == 0 && ws[w + 5] == 0 && ws[w + 7] == 0) {
-                byte dc = limit(ws[w], PASS1_BITS + 3);
-                out[off] = dc;
-                out[off + 1] = dc;
-                continue;
-            }
-            long tmp10 = (long) ws[w] << (CONST_BITS + 2);
-            long tmp0 = (long) ws[w + 7] * -5906 + (long) ws[w + 5] * 6967 + (long) ws[w + 3] * -10426
-                    + (long) ws[w + 1] * 29692;
-            out[off] = limit(tmp10 + tmp0, sh);
-            out[off + 1] = limit(tmp10 - tmp0, sh);
-        }
+        long tmp10 = (long) w0 << (CONST_BITS + 2);
+        long tmp0 = (long) w7 * -5906 + (long) w5 * 6967 + (long) w3 * -10426 + (long) w1 * 29692;
+        out[off] = limit(tmp10 + tmp0, sh);
+        out[off + 1] = limit(tmp10 - tmp0, sh);
     }
 
     /** {@code jpeg_idct_1x1}: the block's mean (scale 1/8), from the DC coefficient alone. */
