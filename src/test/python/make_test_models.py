@@ -7,7 +7,8 @@ Runs with Debian's python3-torch / torchvision / onnx / PIL (``/usr/bin/python3`
         A small VGG-style network (input 64 px, NCHW, ImageNet mean/std) exported to ONNX opset 17 with the
         cxr.* preprocessing metadata, a Keras-style NHWC variant without metadata, an int8 QDQ export of the
         small network, synthetic chest X-ray JPEG/PNG images, and reference tensors: random inputs with the
-        PyTorch outputs, and torchvision's own preprocessing (Resize((s, s)) on a PIL image) of the images.
+        PyTorch outputs, and torchvision's own preprocessing (Resize((s, s)) on a PIL image) of the images,
+        decoded as the training program decodes them (grey sequential JPEGs with Pillow's draft).
         Small enough to commit.
 
     make_test_models.py vgg16 [--out target/models]
