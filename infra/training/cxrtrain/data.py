@@ -34,18 +34,26 @@ def cache_path(cache_dir, uri):
 def decode(data_or_path, size):
     """Decodes an image to a size x size grayscale uint8 array, resized ignoring aspect ("stretch").
 
-    The same image as predict's Java path, within 1 grey level (DecodeParityTest checks a shared corpus): full
-    resolution decode (no DCT-scaled draft, which predict cannot reproduce), alpha dropped, palette and colour to
-    ITU-R 601-2 luma, 16-bit samples to their high byte (Pillow's convert would clip them at 255). DICOM files go
-    through dicom_gray first.
+    The same image as predict's Java path, within 1 grey level (DecodeParityTest checks a shared corpus). A grey
+    sequential JPEG (is_grey_sequential_jpeg) is decoded by libjpeg's DCT scaling, Pillow's draft("L", (size, size)):
+    at 1/2, 1/4 or 1/8 of its size when it is at least 2, 4 or 8 times the model size on both sides; predict decodes
+    the same images at the same scale with the same integer IDCTs (imaging/jpeg/GreyJpegDecoder). Every other image
+    is decoded at full resolution: alpha dropped, palette and colour to ITU-R 601-2 luma, 16-bit samples to their
+    high byte (Pillow's convert would clip them at 255). DICOM files go through dicom_gray first.
     """
     if is_dicom(data_or_path):
         gray = Image.fromarray(dicom_gray(data_or_path), "L")
         if gray.size != (size, size):
             gray = gray.resize((size, size), Image.BILINEAR)
         return np.asarray(gray, dtype=np.uint8).copy()
-    src = io.BytesIO(data_or_path) if isinstance(data_or_path, (bytes, bytearray)) else data_or_path
-    with Image.open(src) as img:
+    if isinstance(data_or_path, (bytes, bytearray)):
+        raw = data_or_path
+    else:
+        with open(data_or_path, "rb") as f:
+            raw = f.read()
+    with Image.open(io.BytesIO(raw)) as img:
+        if img.format == "JPEG" and is_grey_sequential_jpeg(raw):
+            img.draft("L", (size, size))
         if img.mode in ("I", "I;16", "I;16B", "I;16L"):
             gray = Image.fromarray((np.asarray(img, dtype=np.int64) >> 8).clip(0, 255).astype(np.uint8), "L")
         else:
@@ -53,6 +61,44 @@ def decode(data_or_path, size):
         if gray.size != (size, size):
             gray = gray.resize((size, size), Image.BILINEAR)
         return np.asarray(gray, dtype=np.uint8).copy()
+
+
+_FRAME_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def is_grey_sequential_jpeg(data):
+    """Whether the bytes are a JPEG whose first frame header is SOF0 or SOF1 with one 8-bit component.
+
+    Decided from the markers, not from what Pillow makes of the file, with the walk predict uses
+    (GreyJpegDecoder.isGreySequential): from SOI, marker segment by marker segment (fill bytes and standalone markers
+    skipped) to the first frame header; a malformed header answers False. These are the images both sides decode by
+    DCT scaling.
+    """
+    b = memoryview(data)
+    n = len(b)
+    if n < 4 or b[0] != 0xFF or b[1] != 0xD8:
+        return False
+    p = 2
+    while p < n:
+        if b[p] != 0xFF:
+            return False
+        while p < n and b[p] == 0xFF:
+            p += 1
+        if p >= n:
+            return False
+        marker = b[p]
+        p += 1
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            continue
+        if marker in (0x00, 0xD8, 0xD9, 0xDA) or p + 2 > n:
+            return False
+        length = (b[p] << 8) | b[p + 1]
+        if length < 2:
+            return False
+        if marker in _FRAME_MARKERS:
+            return marker in (0xC0, 0xC1) and p + 8 <= n and b[p + 2] == 8 and b[p + 7] == 1
+        p += length
+    return False
 
 
 DICOM_SYNTAXES = ("1.2.840.10008.1.2", "1.2.840.10008.1.2.1")  # implicit and explicit VR little endian

@@ -71,3 +71,51 @@ def test_decode_keeps_the_high_byte_of_16_bit_grayscale_like_predict():
     buf = io.BytesIO()
     Image.fromarray(levels, "I;16").save(buf, "PNG")
     np.testing.assert_array_equal(data.decode(buf.getvalue(), 64), (levels >> 8).astype(np.uint8))
+
+
+def jpeg(array, mode="L", **options):
+    buf = io.BytesIO()
+    Image.fromarray(array, mode).save(buf, format="JPEG", **options)
+    return buf.getvalue()
+
+
+def smooth(height, width):
+    y, x = np.mgrid[0:height, 0:width]
+    return (128 + 60 * np.sin(x / 37.0) * np.cos(y / 23.0) + 40 * np.sin((x + y) / 11.0)).astype(np.uint8)
+
+
+def test_only_grey_sequential_jpegs_are_recognised_from_their_markers():
+    grey = smooth(64, 80)
+    assert data.is_grey_sequential_jpeg(jpeg(grey, quality=90))
+    assert data.is_grey_sequential_jpeg(jpeg(grey, quality=90, exif=b"Exif\x00\x00" + bytes(200)))
+    assert not data.is_grey_sequential_jpeg(jpeg(grey, progressive=True))
+    assert not data.is_grey_sequential_jpeg(jpeg(np.stack([grey] * 3, axis=-1), "RGB"))
+    assert not data.is_grey_sequential_jpeg(png(grey))
+    whole = jpeg(grey)
+    sof = whole.index(b"\xff\xc0")
+    assert not data.is_grey_sequential_jpeg(whole[:sof + 5])  # the frame header is cut
+    assert not data.is_grey_sequential_jpeg(whole[:sof] + b"\xff\xc2" + whole[sof + 2:])  # SOF2: progressive
+
+
+def test_a_large_grey_jpeg_is_decoded_at_the_draft_scale_predict_uses():
+    raw = jpeg(smooth(1000, 900), quality=90)  # min(900 // 224, 1000 // 224) = 4: DCT-scaled to 1/4
+    with Image.open(io.BytesIO(raw)) as img:
+        img.draft("L", (224, 224))
+        assert img.size == (225, 250)
+        drafted = np.asarray(img.convert("L").resize((224, 224), Image.BILINEAR))
+    with Image.open(io.BytesIO(raw)) as img:
+        full = np.asarray(img.convert("L").resize((224, 224), Image.BILINEAR))
+    out = data.decode(raw, 224)
+    np.testing.assert_array_equal(out, drafted)
+    assert not np.array_equal(out, full)
+
+
+def test_other_jpegs_are_decoded_at_full_resolution(tmp_path):
+    grey = smooth(1000, 900)
+    for raw in (jpeg(grey, progressive=True, quality=90), jpeg(np.stack([grey] * 3, axis=-1), "RGB", quality=90)):
+        with Image.open(io.BytesIO(raw)) as img:
+            full = np.asarray(img.convert("L").resize((224, 224), Image.BILINEAR))
+        np.testing.assert_array_equal(data.decode(raw, 224), full)
+    path = tmp_path / "grey.jpg"
+    path.write_bytes(jpeg(grey, quality=90))
+    np.testing.assert_array_equal(data.decode(str(path), 224), data.decode(path.read_bytes(), 224))

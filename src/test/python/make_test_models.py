@@ -7,7 +7,8 @@ Runs with Debian's python3-torch / torchvision / onnx / PIL (``/usr/bin/python3`
         A small VGG-style network (input 64 px, NCHW, ImageNet mean/std) exported to ONNX opset 17 with the
         cxr.* preprocessing metadata, a Keras-style NHWC variant without metadata, an int8 QDQ export of the
         small network, synthetic chest X-ray JPEG/PNG images, and reference tensors: random inputs with the
-        PyTorch outputs, and torchvision's own preprocessing (Resize((s, s)) on a PIL image) of the images.
+        PyTorch outputs, and torchvision's own preprocessing (Resize((s, s)) on a PIL image) of the images,
+        decoded as the training program decodes them (grey sequential JPEGs with Pillow's draft).
         Small enough to commit.
 
     make_test_models.py vgg16 [--out target/models]
@@ -85,8 +86,19 @@ def training_transform(size):
     ])
 
 
-def load_rgb(path):
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "infra", "training"))
+
+
+def load_rgb(path, size=None):
+    """The image as RGB; for a model of the given size, decoded as the training program decodes it (grey
+    sequential JPEGs DCT-scaled by Pillow's draft, cxrtrain.data.decode)."""
+    from cxrtrain.data import is_grey_sequential_jpeg
+
+    with open(path, "rb") as f:
+        raw = f.read()
     with Image.open(path) as im:
+        if size and im.format == "JPEG" and is_grey_sequential_jpeg(raw):
+            im.draft("L", (size, size))
         return im.convert("RGB")
 
 
@@ -384,11 +396,11 @@ def cmd_fixtures(args):
     # torchvision's resize (PIL bilinear with antialias) as 8-bit images: the serving resizer's reference.
     for name in images:
         for s in (size, 224):
-            load_rgb(os.path.join(out, name)).resize((s, s), Image.BILINEAR).save(
+            load_rgb(os.path.join(out, name), s).resize((s, s), Image.BILINEAR).save(
                 os.path.join(out, f"{name}.pil{s}.png"))
         # The other aspect policy: shorter side to s, then the centre s x s.
         crop = transforms.Compose([transforms.Resize(size), transforms.CenterCrop(size)])
-        crop(load_rgb(os.path.join(out, name))).save(os.path.join(out, f"{name}.pilcrop{size}.png"))
+        crop(load_rgb(os.path.join(out, name), size)).save(os.path.join(out, f"{name}.pilcrop{size}.png"))
 
     torch.manual_seed(0)
     tiny = TinyVgg().eval()
@@ -397,7 +409,7 @@ def cmd_fixtures(args):
     x = torch.randn(3, 3, size, size)
     with torch.no_grad():
         y = tiny(x)
-        imgs = torch.stack([training_transform(size)(load_rgb(os.path.join(out, n))) for n in images])
+        imgs = torch.stack([training_transform(size)(load_rgb(os.path.join(out, n), size)) for n in images])
         yi = tiny(imgs)
     write_f32(os.path.join(out, "tiny-vgg.inputs.f32"), x.numpy())
     write_f32(os.path.join(out, "tiny-vgg.outputs.f32"), y.numpy())
@@ -455,11 +467,11 @@ def cmd_vgg16(args):
             os.path.join(eval_dir, f"eval-{i:03d}.jpg"), quality=90)
     big = os.path.join(out, "xray-2000x1500.jpg")
     synthetic_xray(7, 2000, 1500).save(big, quality=90)
-    load_rgb(big).resize((224, 224), Image.BILINEAR).save(big + ".pil224.png")
+    load_rgb(big, 224).resize((224, 224), Image.BILINEAR).save(big + ".pil224.png")
 
     t0 = time.time()
     tf = training_transform(224)
-    batches = [tf(load_rgb(os.path.join(calib_dir, f))).unsqueeze(0) for f in sorted(os.listdir(calib_dir))]
+    batches = [tf(load_rgb(os.path.join(calib_dir, f), 224)).unsqueeze(0) for f in sorted(os.listdir(calib_dir))]
     in_range, ranges = calibrate(model, batches)
     int8 = os.path.join(out, "vgg16-int8.onnx")
     quantize_qdq(fp32, int8, in_range, ranges)
@@ -468,7 +480,7 @@ def cmd_vgg16(args):
     # PyTorch's logits for the evaluation images, so the benchmark can check ORT runs the same model.
     with torch.no_grad():
         files = sorted(os.listdir(eval_dir))
-        x = torch.stack([tf(load_rgb(os.path.join(eval_dir, f))) for f in files])
+        x = torch.stack([tf(load_rgb(os.path.join(eval_dir, f), 224)) for f in files])
         y = torch.cat([model(x[i:i + 8]) for i in range(0, len(files), 8)])
     write_f32(os.path.join(out, "synthetic.inputs.f32"), x.numpy())
     write_f32(os.path.join(out, "synthetic.torch-logits.f32"), y.numpy())
@@ -488,7 +500,6 @@ def cmd_vgg16(args):
 
 
 def cmd_gradcam_pair(args):
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "infra", "training"))
     from cxrtrain import export as cxr_export, nets as cxr_nets
 
     torch.set_num_threads(2)

@@ -24,12 +24,17 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 import io.cxrpipeline.imaging.dicom.DicomPixels;
 import io.cxrpipeline.imaging.dicom.DicomReader;
+import io.cxrpipeline.imaging.jpeg.CorruptJpegException;
+import io.cxrpipeline.imaging.jpeg.GreyImage;
+import io.cxrpipeline.imaging.jpeg.GreyJpegDecoder;
 
 /**
- * Turns JPEG/PNG bytes (and DICOM, through {@link DicomPixels}) into the model's input floats: decode at reduced resolution (ImageIO source subsampling,
- * never below {@code oversample} x the model size), resize with Pillow's antialiased bilinear filter (what
- * torchvision's {@code Resize} does to the PIL images the model was trained on), replicate grayscale to the
- * model's channels and write {@code (pixel * scale - mean) / std} straight into the input buffer.
+ * Turns JPEG/PNG bytes (and DICOM, through {@link DicomPixels}) into the model's input floats: decode at reduced
+ * resolution (grey sequential JPEGs by DCT scaling with {@link GreyJpegDecoder} at Pillow's {@code draft} scale, as
+ * the training program decodes them; other images with ImageIO source subsampling, never below {@code oversample} x
+ * the model size), resize with Pillow's antialiased bilinear filter (what torchvision's {@code Resize} does to the
+ * PIL images the model was trained on), replicate grayscale to the model's channels and write
+ * {@code (pixel * scale - mean) / std} straight into the input buffer.
  */
 public final class ImagePreprocessor {
 
@@ -41,8 +46,9 @@ public final class ImagePreprocessor {
     private final int oversample;
 
     /**
-     * @param oversample keep at least this many times the model's input size when subsampling the decode;
-     *                   0 decodes at full resolution (bit-exact with the training resize)
+     * @param oversample for images decoded with ImageIO (all but grey sequential JPEGs): keep at least this many times
+     *                   the model's input size when subsampling the decode; 0 decodes them at full resolution
+     *                   (bit-exact with the training resize)
      */
     public ImagePreprocessor(int oversample) {
         if (oversample < 0) {
@@ -59,7 +65,7 @@ public final class ImagePreprocessor {
     }
 
     /**
-     * Decodes the image for a model, subsampling where the image is large.
+     * Decodes the image for a model, at reduced resolution where the image is large.
      *
      * @param header the already-checked header (dimensions and format)
      * @throws InvalidImageException when the data is truncated, corrupt or of an unsupported kind
@@ -67,6 +73,9 @@ public final class ImagePreprocessor {
     public Planes decode(byte[] bytes, ImageHeader header, Preprocessing p) {
         if (ImageHeader.DICOM.equals(header.format())) {
             return dicom(bytes, header);
+        }
+        if (ImageHeader.JPEG.equals(header.format()) && GreyJpegDecoder.isGreySequential(bytes)) {
+            return greyJpeg(bytes, header, p);
         }
         int[] sub = subsampling(header.width(), header.height(), p);
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(header.format());
@@ -111,6 +120,30 @@ public final class ImagePreprocessor {
     }
 
     /**
+     * A grey sequential JPEG decoded by DCT scaling at Pillow's {@code draft("L", (size, size))} scale: the samples
+     * libjpeg-turbo gives the training program, which calls {@code draft} for the same images.
+     */
+    private static Planes greyJpeg(byte[] bytes, ImageHeader header, Preprocessing p) {
+        int s = GreyJpegDecoder.draftScale(header.width(), header.height(), p.size());
+        GreyImage image;
+        try {
+            image = GreyJpegDecoder.decode(bytes, s);
+        } catch (CorruptJpegException e) {
+            throw new InvalidImageException("the JPEG image cannot be decoded: it is truncated or corrupt ("
+                    + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            // Defence in depth: whatever the bytes do to the decoder, the client hears about its image, not a 500.
+            throw new InvalidImageException("the JPEG image cannot be decoded: it is truncated or corrupt ("
+                    + e.getClass().getSimpleName() + ")", e);
+        }
+        if (image.width() != (header.width() + s - 1) / s || image.height() != (header.height() + s - 1) / s) {
+            throw new InvalidImageException("the image header is inconsistent: " + header.width() + "x"
+                    + header.height() + " declared, " + image.width() + "x" + image.height() + " decoded at 1/" + s);
+        }
+        return new Planes(image.width(), image.height(), new byte[][] {image.pixels()}, s, s);
+    }
+
+    /**
      * A DICOM image at full resolution through {@link DicomPixels}: the grey image the training program makes with
      * pydicom, so the resize that follows matches training's exactly.
      */
@@ -128,7 +161,7 @@ public final class ImagePreprocessor {
         }
     }
 
-    /** Source subsampling (x, y) for an image of the given size, keeping oversample x the model size. */
+    /** ImageIO source subsampling (x, y) for an image of the given size, keeping oversample x the model size. */
     int[] subsampling(int width, int height, Preprocessing p) {
         if (oversample == 0) {
             return new int[] {1, 1};

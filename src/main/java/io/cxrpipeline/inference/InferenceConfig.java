@@ -88,9 +88,11 @@ public interface InferenceConfig {
     int maxBatch();
 
     /**
-     * Large images are decoded with source subsampling, keeping at least this many times the model's input
-     * size in each direction before the (antialiased) resize; 0 decodes at full resolution, which reproduces
-     * the training resize exactly at some cost in time.
+     * Large images decoded with ImageIO (PNG, colour and progressive JPEG: every image but a grey sequential JPEG)
+     * are decoded with source subsampling, keeping at least this many times the model's input size in each
+     * direction before the (antialiased) resize; 0 decodes them at full resolution, which reproduces the training
+     * resize exactly at some cost in time. Grey sequential JPEGs are always decoded by DCT scaling at Pillow's
+     * {@code draft} scale, which the training program uses for them too; this setting does not touch them.
      */
     @WithDefault("3")
     int decodeOversample();

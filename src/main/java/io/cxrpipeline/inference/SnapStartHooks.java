@@ -37,7 +37,7 @@ import io.quarkus.runtime.StartupEvent;
 public class SnapStartHooks implements Resource {
 
     private static final Logger LOG = Logger.getLogger(SnapStartHooks.class);
-    /** Side of the synthetic priming image: larger than the model input, so the subsampled decode path runs. */
+    /** Side of the synthetic priming image: larger than the model input, so the DCT-scaled decode path runs. */
     private static final int PRIMING_SIZE = 1024;
 
     private final ModelProvider models;

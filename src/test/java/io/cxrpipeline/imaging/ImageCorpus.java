@@ -47,6 +47,23 @@ public final class ImageCorpus {
         return c;
     }
 
+    /**
+     * Grey sequential JPEGs that a 224 model decodes at each DCT scale (Pillow's draft rule: 1, 2, 4, 8), with and
+     * without restart markers, at sizes that are and are not multiples of 8, at qualities 50, 90 and 100.
+     */
+    public static Map<String, byte[]> dctScaled() {
+        Map<String, byte[]> c = new LinkedHashMap<>();
+        c.put("scale1-300x300-q90.jpg", jpeg(gray8(300, 300), false, 0.9f, 0));
+        c.put("scale1-449x230-q100-rst5.jpg", jpeg(gray8(449, 230), false, 1.0f, 5));
+        c.put("scale2-600x500-q50.jpg", jpeg(gray8(600, 500), false, 0.5f, 0));
+        c.put("scale2-457x461-q90-rst1.jpg", jpeg(gray8(457, 461), false, 0.9f, 1));
+        c.put("scale4-1000x900-q100.jpg", jpeg(gray8(1000, 900), false, 1.0f, 0));
+        c.put("scale4-1001x903-q50-rst7.jpg", jpeg(gray8(1001, 903), false, 0.5f, 7));
+        c.put("scale8-2000x1900-q90.jpg", jpeg(gray8(2000, 1900), false, 0.9f, 0));
+        c.put("scale8-1799x1795-q100-rst64.jpg", jpeg(gray8(1799, 1795), false, 1.0f, 64));
+        return c;
+    }
+
     /** A smooth chest-X-ray-like level in 0..1 at (x, y): gradients and soft blobs, no noise to alias. */
     static double level(int x, int y, int w, int h) {
         double u = (double) x / w;
@@ -57,7 +74,7 @@ public final class ImageCorpus {
         return Math.min(1, Math.max(0, 0.75 - 0.55 * lungs + ribs + 0.15 * v));
     }
 
-    static BufferedImage gray8(int w, int h) {
+    public static BufferedImage gray8(int w, int h) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
         WritableRaster r = img.getRaster();
         for (int y = 0; y < h; y++) {

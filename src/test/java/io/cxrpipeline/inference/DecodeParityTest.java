@@ -10,6 +10,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,12 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.cxrpipeline.imaging.ImageCorpus;
 import io.cxrpipeline.imaging.ImageHeaders;
+import io.cxrpipeline.imaging.jpeg.GreyJpegDecoder;
 
 /**
  * One acceptance policy for ingest, predict and training: every image of the corpus that the header check accepts
- * (what ingest INDEXES) decodes to the same 224 x 224 grey levels, within 1, in predict's Java path (at the default
- * subsampled decode) and in the training program's {@code cxrtrain.data.decode} (Pillow); the others are refused
- * by ingest and predict alike, with a reason.
+ * (what ingest INDEXES) decodes to the same 224 x 224 grey levels, within 1, in predict's Java path (grey sequential
+ * JPEGs DCT-scaled at every scale, the rest at the default subsampled decode) and in the training program's
+ * {@code cxrtrain.data.decode} (Pillow, with draft for the same JPEGs); the others are refused by ingest and predict
+ * alike, with a reason.
  */
 class DecodeParityTest {
 
@@ -61,13 +64,15 @@ class DecodeParityTest {
         String script = String.join("\n",
                 "import sys",
                 "sys.path.insert(0, 'infra/training')",
-                "from cxrtrain.data import decode",
+                "from cxrtrain.data import decode, is_grey_sequential_jpeg",
                 "for f in sys.argv[1:]:",
                 "    with open(f, 'rb') as src:",
                 "        out = decode(src.read(), " + SIZE + ")",
                 "    assert out.shape == (" + SIZE + ", " + SIZE + "), out.shape",
                 "    with open(f + '.gray', 'wb') as dst:",
-                "        dst.write(out.tobytes())");
+                "        dst.write(out.tobytes())",
+                "    with open(f, 'rb') as src, open(f + '.draft', 'w') as dst:",
+                "        dst.write('1' if is_grey_sequential_jpeg(src.read()) else '0')");
         List<String> command = new ArrayList<>(List.of(PYTHON, "-c", script));
         files.forEach(f -> command.add(f.toString()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -90,7 +95,9 @@ class DecodeParityTest {
 
     @Test
     void everyAcceptedImageDecodesAlikeInPredictAndTrainingAndTheRestIsRefusedByBoth() throws Exception {
-        Map<String, byte[]> corpus = ImageCorpus.all();
+        Map<String, byte[]> corpus = new LinkedHashMap<>(ImageCorpus.all());
+        Map<String, byte[]> scaled = ImageCorpus.dctScaled();
+        corpus.putAll(scaled);
         List<String> accepted = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : corpus.entrySet()) {
@@ -108,6 +115,18 @@ class DecodeParityTest {
         }
         assertEquals(corpus.size() - 1, accepted.size(), "only the CMYK JPEG is refused: " + accepted);
         List<int[]> training = trainingPath(dir, files);
+        for (int i = 0; i < accepted.size(); i++) {
+            // One rule decides which images are DCT-scaled: the Java marker walk and the training program's agree.
+            boolean python = Files.readString(Path.of(files.get(i) + ".draft")).equals("1");
+            assertEquals(GreyJpegDecoder.isGreySequential(corpus.get(accepted.get(i))), python, accepted.get(i));
+        }
+        for (Map.Entry<String, byte[]> e : scaled.entrySet()) {
+            ImageHeader h = ImageHeader.read(e.getValue());
+            int s = GreyJpegDecoder.draftScale(h.width(), h.height(), SIZE);
+            assertTrue(e.getKey().startsWith("scale" + s + "-"), e.getKey() + " decodes at 1/" + s);
+            assertTrue(GreyJpegDecoder.isGreySequential(e.getValue()), e.getKey());
+            assertEquals(e.getKey().contains("-rst"), containsMarker(e.getValue(), 0xDD), e.getKey());
+        }
         StringBuilder report = new StringBuilder();
         int worst = 0;
         for (int i = 0; i < accepted.size(); i++) {
@@ -123,6 +142,15 @@ class DecodeParityTest {
         }
         System.out.println("decode parity, predict (oversample " + DEFAULT_OVERSAMPLE + ") vs training: " + report);
         assertTrue(worst <= 1, "grey levels differ by more than 1: " + report);
+    }
+
+    static boolean containsMarker(byte[] jpeg, int marker) {
+        for (int i = 0; i + 1 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xff) == 0xFF && (jpeg[i + 1] & 0xff) == marker) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -71,14 +71,29 @@ class ImagePreprocessorTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"xray-gray.jpg,64", "xray-gray.jpg,224", "xray-gray.png,64", "xray-gray.png,224", "xray-rgb.png,64",
-            "xray-rgb.png,224"})
+    @CsvSource({"xray-gray.png,64", "xray-gray.png,224", "xray-rgb.png,64", "xray-rgb.png,224"})
     void fullResolutionDecodeReproducesTorchvisionResizeExactly(String name, int size) throws IOException {
         assertEquals(0, maxDiff(ours(new ImagePreprocessor(0), name, size), pillow(name + ".pil" + size + ".png", size)));
     }
 
+    /** The references decode the JPEG as training does: Pillow's draft (1/8 for 64, 1/2 for 224), then the resize. */
     @ParameterizedTest
-    @CsvSource({"xray-gray.jpg,64", "xray-gray.jpg,224", "xray-gray.png,64", "xray-rgb.png,64"})
+    @CsvSource({"0,64", "0,224", "3,64", "3,224"})
+    void aGreyJpegIsDecodedAtTheDraftScaleAndReproducesTheTrainingDecodeExactly(int oversample, int size)
+            throws IOException {
+        String name = "xray-gray.jpg";
+        Preprocessing p = identity(size, 3, Preprocessing.Layout.NCHW, Preprocessing.Resize.STRETCH);
+        byte[] bytes = Fixtures.bytes(name);
+        ImagePreprocessor.Planes planes = new ImagePreprocessor(oversample).decode(bytes, ImageHeader.read(bytes), p);
+        int s = size == 64 ? 8 : 2; // 1024x800: min(1024 / size, 800 / size) = 12 or 3
+        assertEquals(List.of(1024 / s, 800 / s, s, s),
+                List.of(planes.width(), planes.height(), planes.subsampleX(), planes.subsampleY()));
+        assertEquals(0, maxDiff(ours(new ImagePreprocessor(oversample), name, size),
+                pillow(name + ".pil" + size + ".png", size)));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"xray-gray.png,64", "xray-rgb.png,64"})
     void subsampledDecodeStaysWithinAFewLevelsOfTorchvisionResize(String name, int size) throws IOException {
         int[] ours = ours(new ImagePreprocessor(3), name, size);
         int[] pil = pillow(name + ".pil" + size + ".png", size);
@@ -93,6 +108,7 @@ class ImagePreprocessorTest {
         assertTrue(max <= 8, "max difference " + max);
     }
 
+    /** The grey JPEG's reference is torchvision's on the image Pillow's draft decodes for 64 (1/8), as predict does. */
     @ParameterizedTest
     @ValueSource(strings = {"xray-gray.jpg", "xray-gray.png", "xray-rgb.png"})
     void centreCropReproducesTorchvisionResizeThenCenterCrop(String name) throws IOException {
@@ -163,10 +179,31 @@ class ImagePreprocessorTest {
     @Test
     void aTruncatedJpegIsRefusedNotPaddedWithGrey() {
         byte[] jpeg = Fixtures.bytes("xray-gray.jpg");
-        byte[] cut = Arrays.copyOf(jpeg, jpeg.length / 2);
-        ImageHeader h = ImageHeader.read(cut);
-        InvalidImageException e = assertThrows(InvalidImageException.class, () -> new ImagePreprocessor(3).decode(cut, h,
-                identity(64, 3, Preprocessing.Layout.NCHW, Preprocessing.Resize.STRETCH)));
-        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        for (byte[] cut : List.of(Arrays.copyOf(jpeg, jpeg.length / 2), Arrays.copyOf(jpeg, jpeg.length - 2))) {
+            ImageHeader h = ImageHeader.read(cut);
+            InvalidImageException e = assertThrows(InvalidImageException.class, () -> new ImagePreprocessor(3)
+                    .decode(cut, h, identity(64, 3, Preprocessing.Layout.NCHW, Preprocessing.Resize.STRETCH)));
+            assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aGreyJpegWithCorruptEntropyDataIsRefusedWithAReason() {
+        byte[] jpeg = Fixtures.bytes("xray-gray.jpg").clone();
+        // Overwrite the start of the entropy-coded data with 0xFF 0xD0 pairs: a restart marker where none is due.
+        int sos = 0;
+        while (!((jpeg[sos] & 0xff) == 0xFF && (jpeg[sos + 1] & 0xff) == 0xDA)) {
+            sos++;
+        }
+        int data = sos + 2 + (((jpeg[sos + 2] & 0xff) << 8) | (jpeg[sos + 3] & 0xff));
+        for (int i = 0; i < 64; i += 2) {
+            jpeg[data + 100 + i] = (byte) 0xFF;
+            jpeg[data + 101 + i] = (byte) 0xD0;
+        }
+        ImageHeader h = ImageHeader.read(jpeg);
+        InvalidImageException e = assertThrows(InvalidImageException.class, () -> new ImagePreprocessor(3).decode(jpeg,
+                h, identity(64, 3, Preprocessing.Layout.NCHW, Preprocessing.Resize.STRETCH)));
+        assertTrue(e.getMessage().startsWith("the JPEG image cannot be decoded: it is truncated or corrupt ("),
+                e.getMessage());
     }
 }
