@@ -124,7 +124,8 @@ public final class LocalStackSplitBenchmark {
         System.out.printf(Locale.ROOT, "memory: api-jobs peak RSS (VmHWM) %d MiB with -Xmx%dm -XX:+UseSerialGC%n",
                 job.peakRssKb() >> 10, LocalStack.HEAP_MB.get("api"));
         System.out.printf(Locale.ROOT, "CPU during the split: dynalite %.1f s, api-jobs %.1f s (JVM start included), "
-                + "this JVM (S3Proxy, polling) %.1f s%n", job.dynaliteCpu(), job.jobCpu(), job.ownCpu());
+                + "this JVM (S3Proxy, polling) %.1f s, of which by thread %s%n", job.dynaliteCpu(), job.jobCpu(),
+                job.ownCpu(), job.ownThreads());
 
         if (python) {
             Path csv = ScikitLearnBaseline.writeRecords(work.resolve("records-" + n + ".csv"), dataset, n, SEED);
@@ -146,7 +147,8 @@ public final class LocalStackSplitBenchmark {
 
     /** What the client saw of the job, and what its processes used meanwhile. */
     private record Job(JsonNode split, double seconds, double acceptedSeconds, double processStartSeconds,
-            double runningSeconds, long peakRssKb, double dynaliteCpu, double jobCpu, double ownCpu) {
+            double runningSeconds, long peakRssKb, double dynaliteCpu, double jobCpu, double ownCpu,
+            Map<String, Double> ownThreads) {
     }
 
     private static Job runJob(LocalStack stack, String dataset) throws Exception {
@@ -154,6 +156,7 @@ public final class LocalStackSplitBenchmark {
         ProcessHandle dynalite = stack.dynamoProcess();
         double dynaliteCpu0 = cpuSeconds(dynalite);
         double ownCpu0 = ownCpuSeconds();
+        Map<Long, Long> threads0 = threadCpu();
         Instant requested = Instant.now();
         long t0 = System.nanoTime();
         HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(
@@ -184,7 +187,7 @@ public final class LocalStackSplitBenchmark {
                         .toMillis() / 1000.0;
                 return new Job(MAPPER.readTree(poll.body()), done, acceptedSeconds, started,
                         Double.isNaN(running) ? done : running, peakKb, cpuSeconds(dynalite) - dynaliteCpu0,
-                        cpuSeconds(process), ownCpuSeconds() - ownCpu0);
+                        cpuSeconds(process), ownCpuSeconds() - ownCpu0, threadGroups(threads0));
             }
             if (poll.statusCode() != 202) {
                 throw new IllegalStateException("the job answered " + poll.statusCode() + ": " + poll.body());
@@ -265,6 +268,32 @@ public final class LocalStackSplitBenchmark {
             // exited
         }
         return 0;
+    }
+
+    private static Map<Long, Long> threadCpu() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new HashMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            cpu.put(id, threads.getThreadCpuTime(id));
+        }
+        return cpu;
+    }
+
+    /** CPU seconds of this JVM's threads since {@code before}, by thread name without its numbers, largest first. */
+    private static Map<String, Double> threadGroups(Map<Long, Long> before) {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Double> groups = new HashMap<>();
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null) {
+                long now = threads.getThreadCpuTime(info.getThreadId());
+                long delta = now - before.getOrDefault(info.getThreadId(), 0L);
+                groups.merge(info.getThreadName().replaceAll("[0-9]+", "#"), delta / 1e9, Double::sum);
+            }
+        }
+        Map<String, Double> top = new LinkedHashMap<>();
+        groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(6)
+                .forEach(e -> top.put(e.getKey(), Math.round(e.getValue() * 10) / 10.0));
+        return top;
     }
 
     private static double cpuSeconds(ProcessHandle process) {
