@@ -77,6 +77,12 @@ public final class AsyncInvoker implements AutoCloseable {
         return failed.get();
     }
 
+    /** The function's process, once started (an invoker that starts its function on the first event has none before). */
+    public java.util.Optional<ProcessHandle> process() {
+        LocalFunction f = function;
+        return f == null ? java.util.Optional.empty() : java.util.Optional.of(f.process());
+    }
+
     private void run() {
         while (true) {
             String event;

@@ -83,6 +83,11 @@ public final class Dynalite implements AutoCloseable {
         return endpoint;
     }
 
+    /** The Node.js process (its id for CPU and resident-memory figures). */
+    public ProcessHandle process() {
+        return process.toHandle();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -280,6 +280,16 @@ public final class LocalStack implements AutoCloseable {
         return "http://127.0.0.1:" + api.port();
     }
 
+    /** The process of the second api instance, which runs split jobs; empty until the first job started it. */
+    public java.util.Optional<ProcessHandle> splitJobsProcess() {
+        return splitJobs.process();
+    }
+
+    /** dynalite's process. */
+    public ProcessHandle dynamoProcess() {
+        return dynalite.process();
+    }
+
     /** S3 events queued or being indexed. */
     public long pendingIndexEvents() {
         return indexEvents.pending();

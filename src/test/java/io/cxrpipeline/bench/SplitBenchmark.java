@@ -1,17 +1,14 @@
 package io.cxrpipeline.bench;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -182,35 +179,20 @@ public final class SplitBenchmark {
     private static final List<Ours> ours = new ArrayList<>();
 
     private static void compare(int n) throws Exception {
-        Path csv = OUT.resolve("records-" + n + ".csv");
-        try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
-            w.write("imageId,label,subtype,patient,contentId\n");
-            IOException[] failure = {null};
-            SyntheticIndex.forEach("bench" + n, n, SEED, r -> {
-                try {
-                    w.write(line(r));
-                } catch (IOException e) {
-                    failure[0] = e;
-                }
-            });
-            if (failure[0] != null) {
-                throw failure[0];
-            }
-        }
+        Path csv = ScikitLearnBaseline.writeRecords(OUT.resolve("records-" + n + ".csv"), "bench" + n, n, SEED);
         for (Ours o : ours) {
             if (o.n() == n) {
                 System.out.printf(Locale.ROOT, "%d | this service (full request) | %.2f | (incl.) | %d | %d | %.3f%n",
                         n, o.seconds(), o.patients(), o.contents(), o.deviation());
             }
         }
-        Process p = new ProcessBuilder("/usr/bin/python3", "src/test/python/split_baseline.py", csv.toString(),
-                Long.toString(SEED)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            System.out.println(n + " | scikit-learn failed: " + out);
+        JsonNode r;
+        try {
+            r = ScikitLearnBaseline.run(csv, SEED);
+        } catch (IllegalStateException e) {
+            System.out.println(n + " | " + e.getMessage());
             return;
         }
-        JsonNode r = MAPPER.readTree(out);
         for (String method : List.of("StratifiedGroupKFold", "GroupShuffleSplit")) {
             JsonNode m = r.get(method);
             System.out.printf(Locale.ROOT, "%d | %s + RandomOverSampler | %.2f | %.2f | %d | %d | %.3f%n", n, method,
@@ -218,14 +200,6 @@ public final class SplitBenchmark {
                     m.get("patientsInSeveralSplits").asLong(), m.get("contentsInSeveralSplits").asLong(),
                     m.get("maxDeviationPercentagePoints").asDouble());
         }
-    }
-
-    private static String line(ImageRecord r) {
-        return String.join(",", r.imageId(), r.label(), nz(r.subtype()), nz(r.patient()), nz(r.contentId())) + "\n";
-    }
-
-    private static String nz(String s) {
-        return s == null ? "" : s;
     }
 
     private static void endToEnd(int n) throws Exception {
