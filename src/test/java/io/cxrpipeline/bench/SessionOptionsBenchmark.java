@@ -23,12 +23,14 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 
 /**
- * What ONNX Runtime's session options do to a model's load time (the part of predict's cold start that is the
- * session) and to the inference that follows, in one JVM: the options predict uses (all optimisations, from the
- * file), against loading from bytes in memory, the basic and extended optimisation levels, prepacking switched off,
- * and a model optimised once and saved ({@code optimized_model_filepath}), loaded with optimisations off. Each
- * variant's sessions are created in alternating rounds, so that all see the same machine; per variant: median
- * session creation, first run, and median of the runs after it, batch 1.
+ * What ONNX Runtime's session options and the place of the weights do to a model's load time (the part of predict's
+ * cold start that is the session) and to the inference that follows, in one JVM: ONNX Runtime reading the file
+ * whole, against bytes in memory (whole, or with the weights handed over as external initializers), the graph with
+ * its weights read from the model file itself, the graph and page-aligned weights written apart (what predict does,
+ * {@code OnnxWeights}), the basic and extended optimisation levels, prepacking switched off, a model optimised once
+ * and saved (with or without its prepacked weights), and ONNX Runtime's own external-data copy. Each variant's
+ * sessions are created in alternating rounds, so that all see the same machine; per variant: median session
+ * creation, first run, and median of the runs after it, batch 1. {@code -Dbench.variants=1,5} keeps some.
  *
  * <pre>
  * /usr/bin/python3 src/test/python/make_test_models.py vgg16       # target/models/vgg16-{fp32,int8}.onnx
@@ -63,23 +65,10 @@ public final class SessionOptionsBenchmark {
             }
             // The same, with the weights and the prepacked weights in an external data file that the load maps.
             Path prepackedDir = Files.createTempDirectory("cxr-prepacked");
-            Path prepacked = prepackedDir.resolve("model.onnx");
-            try (OrtSession.SessionOptions so = options(OptLevel.ALL_OPT)) {
-                so.setOptimizedModelFilePath(prepacked.toString());
-                so.addConfigEntry("session.optimized_model_external_initializers_file_name", "model.data");
-                so.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
-                so.addConfigEntry("session.save_external_prepacked_constant_initializers", "1");
-                env.createSession(file.toString(), so).close();
-            }
+            Path prepacked = externalCopy(env, file, prepackedDir, OptLevel.ALL_OPT, true);
             // Not optimised (portable), only the weights moved to an external data file that the load maps.
             Path externalDir = Files.createTempDirectory("cxr-external");
-            Path external = externalDir.resolve("model.onnx");
-            try (OrtSession.SessionOptions so = options(OptLevel.NO_OPT)) {
-                so.setOptimizedModelFilePath(external.toString());
-                so.addConfigEntry("session.optimized_model_external_initializers_file_name", "model.data");
-                so.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
-                env.createSession(file.toString(), so).close();
-            }
+            Path external = externalCopy(env, file, externalDir, OptLevel.NO_OPT, false);
             Map<String, Variant> variants = new LinkedHashMap<>();
             variants.put("all optimisations, from the file (ONNX Runtime alone)", e -> open(e, file, OptLevel.ALL_OPT, false));
             variants.put("all optimisations, from bytes in memory", e -> {
@@ -197,6 +186,22 @@ public final class SessionOptionsBenchmark {
                 Files.delete(dir);
             }
         }
+    }
+
+    /** ONNX Runtime's copy of the model at {@code level}, its weights in {@code dir}/model.data. */
+    private static Path externalCopy(OrtEnvironment env, Path file, Path dir, OptLevel level, boolean prepacked)
+            throws OrtException {
+        Path copy = dir.resolve("model.onnx");
+        try (OrtSession.SessionOptions so = options(level)) {
+            so.setOptimizedModelFilePath(copy.toString());
+            so.addConfigEntry("session.optimized_model_external_initializers_file_name", "model.data");
+            so.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
+            if (prepacked) {
+                so.addConfigEntry("session.save_external_prepacked_constant_initializers", "1");
+            }
+            env.createSession(file.toString(), so).close();
+        }
+        return copy;
     }
 
     private static ai.onnxruntime.OnnxJavaType javaType(int onnxType) {
