@@ -105,7 +105,8 @@ public final class OnnxWeights {
      * Writes the model's large weights into {@code weightsFile}, each at a page-aligned offset, and returns the graph
      * that refers to them by the file's name (ONNX Runtime resolves it against the graph file's directory).
      *
-     * @throws IllegalArgumentException when the bytes are not a well-formed protobuf message
+     * @throws IllegalArgumentException when the bytes are not a well-formed protobuf message, or the model already
+     *                                  keeps weights in external data files
      */
     public static byte[] writeWeights(ByteBuffer model, Path weightsFile) throws IOException {
         String location = weightsFile.getFileName().toString();
@@ -189,11 +190,17 @@ public final class OnnxWeights {
                 while (b.position() < packedEnd) {
                     dims.add(varint(b));
                 }
+            } else if (field == TENSOR_DATA_LOCATION && wire == 0) {
+                external |= varint(b) == DATA_LOCATION_EXTERNAL;
             } else {
-                external |= field == TENSOR_EXTERNAL_DATA || field == TENSOR_DATA_LOCATION;
+                external |= field == TENSOR_EXTERNAL_DATA;
                 skip(b, wire, end);
             }
             copy(b, fieldStart, b.position(), kept);
+        }
+        if (external && location != null) {
+            // Its data lies in files beside the model, which a graph written elsewhere would no longer find.
+            throw new IllegalArgumentException("the model keeps initializer " + name + " in an external data file");
         }
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
         if (rawOffset < 0 || rawLength < MIN_BYTES || name == null || name.isEmpty() || external

@@ -112,6 +112,32 @@ class OnnxWeightsTest {
     }
 
     @Test
+    void aModelWhoseWeightsAreAlreadyInAnExternalFileIsReadWholeFromItsOwnDirectory(@TempDir Path dir) throws Exception {
+        // ONNX Runtime's own copy of the fixture with its weights in model.data beside model.onnx.
+        Path own = dir.resolve("own");
+        Files.createDirectories(own);
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            so.setOptimizedModelFilePath(own.resolve("model.onnx").toString());
+            so.addConfigEntry("session.optimized_model_external_initializers_file_name", "model.data");
+            so.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
+            OrtEnvironment.getEnvironment().createSession(Fixtures.path("tiny-vgg.onnx").toString(), so).close();
+        }
+        assertTrue(Files.size(own.resolve("model.data")) > 0);
+        ByteBuffer model = direct(Files.readAllBytes(own.resolve("model.onnx")));
+        assertThrows(IllegalArgumentException.class, () -> OnnxWeights.writeWeights(model, dir.resolve("w.bin")));
+        OnnxModel.Options o = Fixtures.options();
+        Path work = dir.resolve("work");
+        try (OnnxModel external = OnnxModel.load(own.resolve("model.onnx"), "own", "fixture",
+                new OnnxModel.Options(o.threads(), o.preset(), o.classNames(), o.threshold(), work));
+                OnnxModel whole = OnnxModel.load(Fixtures.path("tiny-vgg.onnx"), "whole", "fixture", o)) {
+            float[] input = new float[whole.preprocessing().tensorSize()];
+            Arrays.fill(input, 0.25f);
+            assertArrayEquals(OnnxModelTest.run(whole, input, 1)[0], OnnxModelTest.run(external, input, 1)[0], 1e-6f);
+        }
+    }
+
+    @Test
     void bytesThatAreNoProtobufAreRefusedAndTheModelIsThenReadWhole(@TempDir Path dir) throws Exception {
         byte[] junk = new byte[4096];
         new Random(3).nextBytes(junk);
