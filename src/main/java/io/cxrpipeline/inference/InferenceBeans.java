@@ -43,11 +43,12 @@ public class InferenceBeans {
     @Singleton
     ModelProvider modelProvider(InferenceConfig config, PromotedModels registry, BucketObjects store) {
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+        Path cacheDir = config.modelInMemory() ? null : Path.of(config.cacheDir());
         OnnxModel.Options options = new OnnxModel.Options(threads, Preset.of(config.preset()), config.classNames(),
-                config.threshold(), config.splitWeights() && !config.modelInMemory() ? Path.of(config.cacheDir()) : null);
+                config.threshold(), config.splitWeights() ? cacheDir : null);
         return new ModelProvider(registry, store, new ModelProvider.Settings(config.registry(), config.modelUri()
-                .filter(s -> !s.isBlank()), Duration.ofSeconds(Math.max(0, config.refreshSeconds())),
-                config.modelInMemory() ? null : Path.of(config.cacheDir()), options), System::nanoTime);
+                .filter(s -> !s.isBlank()), Duration.ofSeconds(Math.max(0, config.refreshSeconds())), cacheDir,
+                options), System::nanoTime);
     }
 
     void closeModelProvider(@Disposes ModelProvider provider) {

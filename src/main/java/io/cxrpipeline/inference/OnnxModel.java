@@ -2,12 +2,12 @@ package io.cxrpipeline.inference;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -95,9 +95,7 @@ public final class OnnxModel implements AutoCloseable {
             return load((env, so) -> env.createSession(dir.resolve(GRAPH_FILE).toString(), so), version, uri, options);
         } finally {
             // The session maps the weights: unlinking the files keeps the mapping, and frees the space when it closes.
-            deleteQuietly(dir.resolve(GRAPH_FILE));
-            deleteQuietly(dir.resolve(WEIGHTS_FILE));
-            deleteQuietly(dir);
+            removeApart(dir);
         }
     }
 
@@ -132,19 +130,20 @@ public final class OnnxModel implements AutoCloseable {
         } catch (IOException | IllegalArgumentException e) {
             LOG.infof("model %s read whole: %s", file, e.getMessage());
             if (dir != null) {
-                deleteQuietly(dir.resolve(GRAPH_FILE));
-                deleteQuietly(dir.resolve(WEIGHTS_FILE));
-                deleteQuietly(dir);
+                removeApart(dir);
             }
             return null;
         }
     }
 
-    private static void deleteQuietly(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            LOG.debugf("cannot delete %s: %s", path, e.getMessage());
+    /** Deletes a directory written by {@link #apart}: its graph, its weights, itself. */
+    private static void removeApart(Path dir) {
+        for (Path path : List.of(dir.resolve(GRAPH_FILE), dir.resolve(WEIGHTS_FILE), dir)) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                LOG.debugf("cannot delete %s: %s", path, e.getMessage());
+            }
         }
     }
 

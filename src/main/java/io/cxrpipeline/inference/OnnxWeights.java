@@ -2,6 +2,7 @@ package io.cxrpipeline.inference;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,9 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Writes an ONNX model as ONNX Runtime loads it fastest: the graph in one file, the large weights apart in another
@@ -75,27 +74,11 @@ public final class OnnxWeights {
      */
     public static Split split(ByteBuffer model, String location) {
         List<Weight> weights = new ArrayList<>();
-        byte[] graph = rewriteModel(model, weights, location, null);
+        byte[] graph = rewriteModel(model, location, w -> {
+            weights.add(w);
+            return location == null ? 0 : w.offset();
+        });
         return new Split(graph, List.copyOf(weights));
-    }
-
-    /**
-     * The model with its large weights replaced by external-data references.
-     *
-     * @param weights     receives the moved weights
-     * @param location    the external data file named in the references, or null for a placeholder
-     * @param fileOffsets where each moved weight lies in that file, in order; null for where it lies in the model
-     */
-    private static byte[] rewriteModel(ByteBuffer model, List<Weight> weights, String location,
-            Iterator<Long> fileOffsets) {
-        ByteBuffer b = model.duplicate();
-        int start = b.position();
-        try {
-            return rewrite(b, start, b.limit(), MODEL_GRAPH, (g, gs, ge) -> rewrite(g, gs, ge, GRAPH_INITIALIZER,
-                    (t, ts, te) -> tensor(t, ts, te, start, weights, location, fileOffsets)));
-        } catch (IndexOutOfBoundsException | BufferUnderflowException | NoSuchElementException e) {
-            throw new IllegalArgumentException("not a well-formed ONNX model: " + e, e);
-        }
     }
 
     /** Alignment of each weight in the weights file: page-aligned data can be mapped in place. */
@@ -109,22 +92,45 @@ public final class OnnxWeights {
      *                                  keeps weights in external data files
      */
     public static byte[] writeWeights(ByteBuffer model, Path weightsFile) throws IOException {
-        String location = weightsFile.getFileName().toString();
-        List<Weight> weights = split(model, location).weights();
-        List<Long> offsets = new ArrayList<>(weights.size());
         try (FileChannel out = FileChannel.open(weightsFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long at = 0;
-            for (Weight w : weights) {
-                at = (at + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
-                offsets.add(at);
+            long[] end = {0};
+            return rewriteModel(model, weightsFile.getFileName().toString(), w -> {
+                long at = (end[0] + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
                 ByteBuffer bytes = model.slice(model.position() + w.offset(), w.length());
-                for (long pos = at; bytes.hasRemaining();) {
-                    pos += out.write(bytes, pos);
+                try {
+                    for (long pos = at; bytes.hasRemaining();) {
+                        pos += out.write(bytes, pos);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-                at += w.length();
-            }
+                end[0] = at + w.length();
+                return at;
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        return rewriteModel(model, new ArrayList<>(), location, offsets.iterator());
+    }
+
+    /** Decides where a moved weight's data is: the offset its external-data reference names. */
+    private interface Placement {
+        long place(Weight weight);
+    }
+
+    /**
+     * The model with its large weights replaced by external-data references, in one walk.
+     *
+     * @param location the external data file named in the references, or null for a placeholder
+     */
+    private static byte[] rewriteModel(ByteBuffer model, String location, Placement placement) {
+        ByteBuffer b = model.duplicate();
+        int start = b.position();
+        try {
+            return rewrite(b, start, b.limit(), MODEL_GRAPH, (g, gs, ge) -> rewrite(g, gs, ge, GRAPH_INITIALIZER,
+                    (t, ts, te) -> tensor(t, ts, te, start, location, placement)));
+        } catch (IndexOutOfBoundsException | BufferUnderflowException e) {
+            throw new IllegalArgumentException("not a well-formed ONNX model: " + e, e);
+        }
     }
 
     /** Rewrites one field of a message. */
@@ -156,8 +162,7 @@ public final class OnnxWeights {
     }
 
     /** One initializer: moved out (and replaced by an external-data reference) or copied through. */
-    private static byte[] tensor(ByteBuffer b, int start, int end, int base, List<Weight> weights, String location,
-            Iterator<Long> fileOffsets) {
+    private static byte[] tensor(ByteBuffer b, int start, int end, int base, String location, Placement placement) {
         ByteArrayOutputStream kept = new ByteArrayOutputStream(64);
         String name = null;
         int dataType = 0;
@@ -209,10 +214,9 @@ public final class OnnxWeights {
             copy(b, start, end, whole);
             return whole.toByteArray();
         }
-        weights.add(new Weight(name, dataType, shape, rawOffset - base, rawLength));
+        long offset = placement.place(new Weight(name, dataType, shape, rawOffset - base, rawLength));
         entry(kept, "location", location == null ? LOCATION : location);
-        entry(kept, "offset", location == null ? "0"
-                : Long.toString(fileOffsets != null ? fileOffsets.next() : rawOffset - base));
+        entry(kept, "offset", Long.toString(offset));
         entry(kept, "length", Integer.toString(rawLength));
         writeVarint(kept, (long) TENSOR_DATA_LOCATION << 3);
         writeVarint(kept, DATA_LOCATION_EXTERNAL);

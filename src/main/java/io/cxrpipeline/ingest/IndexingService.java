@@ -123,10 +123,9 @@ public final class IndexingService {
             analysis = analyzer.analyse(bucket, key, eTag, size);
             if (!analysis.gone()) {
                 ImageRecord record = record(loc, key, analysis, sequencer);
-                Long expected = isCandidate(record) ? NEW_GROUP_VERSION : null;
-                String rev = index.put(record, null, null, null, expected);
+                String rev = index.put(record, null, null, null, expectedGroupVer(record));
                 if (rev != null) {
-                    return written(loc, key, record, rev, null, expected, analysis);
+                    return written(loc, key, record, rev, null, analysis);
                 }
             }
         }
@@ -157,24 +156,27 @@ public final class IndexingService {
             }
             ImageRecord record = record(loc, key, analysis, sequencer != null ? sequencer : curSeq);
             String released = releasedBy(cur, record);
-            Long expected = isCandidate(record) ? NEW_GROUP_VERSION : null;
-            String rev = index.put(record, released, null, cur == null ? null : cur.rev(), expected);
+            String rev = index.put(record, released, null, cur == null ? null : cur.rev(), expectedGroupVer(record));
             if (rev == null) {
                 continue; // changed since read: judge again against the new state
             }
-            return written(loc, key, record, rev, released, expected, analysis);
+            return written(loc, key, record, rev, released, analysis);
         }
         throw new InfrastructureException("storage", "image " + key + " kept changing while it was indexed");
     }
 
+    /** The group version a new record is written as derived from: a candidate expects to start a new group. */
+    private static Long expectedGroupVer(ImageRecord record) {
+        return isCandidate(record) ? NEW_GROUP_VERSION : null;
+    }
+
     /**
-     * After an image's item is written: joins its content group, derives the statuses the group implies, and prunes
-     * the group it left.
-     *
-     * @param expectedGroupVer the group version the item was written as derived from, or null
+     * After an image's item is written (as derived from {@link #expectedGroupVer}): joins its content group, derives
+     * the statuses the group implies, and prunes the group it left.
      */
     private IndexOutcome written(KeyRules.Location loc, String key, ImageRecord record, String rev, String released,
-            Long expectedGroupVer, Analysis analysis) {
+            Analysis analysis) {
+        Long expectedGroupVer = expectedGroupVer(record);
         ImageRecord result = record;
         if (isCandidate(record)) {
             ContentGroup group = index.addMember(record.dataset(), record.contentKey(), record.imageId());
