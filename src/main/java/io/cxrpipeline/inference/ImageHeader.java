@@ -2,17 +2,29 @@ package io.cxrpipeline.inference;
 
 import java.util.Locale;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import io.cxrpipeline.imaging.ImageHeaders;
+import io.cxrpipeline.imaging.dicom.DicomHeader;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** Format and dimensions of an image as its header declares them, read without decoding any pixel. */
+/**
+ * Format and dimensions of an image as its header declares them, read without decoding any pixel.
+ *
+ * @param dicom the DICOM header of a DICOM image, which the decode reads its pixels by (no second parse); else null.
+ *              Not part of responses.
+ */
 @RegisterForReflection
-public record ImageHeader(String format, int width, int height) {
+public record ImageHeader(String format, int width, int height, @JsonIgnore DicomHeader dicom) {
 
     public static final String JPEG = "jpeg";
     public static final String PNG = "png";
     /** A DICOM radiograph that {@link io.cxrpipeline.imaging.dicom.DicomPolicy} accepts. */
     public static final String DICOM = "dicom";
+
+    public ImageHeader(String format, int width, int height) {
+        this(format, width, height, null);
+    }
 
     /** Width x height, as a long: a hostile header can declare more than {@link Integer#MAX_VALUE} pixels. */
     public long pixels() {
@@ -32,7 +44,8 @@ public record ImageHeader(String format, int width, int height) {
         ImageHeaders.Result r = ImageHeaders.parse(b, b.length);
         if (r.info() != null) {
             // Lower case: the ImageIO format name, and what responses have always carried.
-            return new ImageHeader(r.info().format().toLowerCase(Locale.ROOT), r.info().width(), r.info().height());
+            return new ImageHeader(r.info().format().toLowerCase(Locale.ROOT), r.info().width(), r.info().height(),
+                    r.info().dicom());
         }
         if (ImageHeaders.ZERO_BYTES.equals(r.rejection())) {
             throw new InvalidImageException("the image is empty (0 bytes)");

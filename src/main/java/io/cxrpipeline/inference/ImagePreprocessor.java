@@ -23,7 +23,6 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 import io.cxrpipeline.imaging.dicom.DicomPixels;
-import io.cxrpipeline.imaging.dicom.DicomReader;
 import io.cxrpipeline.imaging.jpeg.CorruptJpegException;
 import io.cxrpipeline.imaging.jpeg.GreyImage;
 import io.cxrpipeline.imaging.jpeg.GreyJpegDecoder;
@@ -67,7 +66,8 @@ public final class ImagePreprocessor {
     /**
      * Decodes the image for a model, at reduced resolution where the image is large.
      *
-     * @param header the already-checked header (dimensions and format)
+     * @param header the already-checked header (dimensions and format; for DICOM, the one {@link ImageHeader#read}
+     *               gives, which carries the parsed DICOM header)
      * @throws InvalidImageException when the data is truncated, corrupt or of an unsupported kind
      */
     public Planes decode(byte[] bytes, ImageHeader header, Preprocessing p) {
@@ -148,13 +148,8 @@ public final class ImagePreprocessor {
      * pydicom, so the resize that follows matches training's exactly.
      */
     private static Planes dicom(byte[] bytes, ImageHeader header) {
-        DicomReader.Result r = DicomReader.read(bytes, bytes.length);
-        if (r.header() == null) {
-            throw new InvalidImageException("the DICOM image cannot be decoded: "
-                    + (r.rejection() != null ? r.rejection() : DicomReader.TRUNCATED));
-        }
         try {
-            byte[] grey = DicomPixels.grey(bytes, r.header());
+            byte[] grey = DicomPixels.grey(bytes, header.dicom());
             return new Planes(header.width(), header.height(), new byte[][] {grey}, 1, 1);
         } catch (IllegalArgumentException e) {
             throw new InvalidImageException("the DICOM image cannot be decoded: " + e.getMessage(), e);

@@ -22,7 +22,10 @@ public final class PatientIds {
     /** Prefix of hashed patients, which keeps them apart from patients derived from keys or metadata. */
     public static final String PREFIX = "dicom-";
 
-    private final byte[] key;
+    private final SecretKeySpec key;
+
+    /** A Mac is not thread-safe, and looking one up and keying it per image is waste: one per thread, reused. */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
     /** @param salt the per-deployment secret; empty: DICOM images that carry a PatientID are REJECTED */
     public PatientIds(Optional<String> salt) {
@@ -31,7 +34,7 @@ public final class PatientIds {
             throw new IllegalArgumentException("cxr.ingest.patient-id-salt must have at least " + MIN_SALT_LENGTH
                     + " characters");
         }
-        this.key = s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+        this.key = s == null ? null : new SecretKeySpec(s.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     }
 
     /** No salt: DICOM PatientIDs cannot be stored. */
@@ -52,12 +55,17 @@ public final class PatientIds {
         if (key == null) {
             throw new IllegalStateException("no patient-ID salt configured");
         }
+        // The value's bytes as DICOM stores them (ISO 8859-1 keeps every byte), trimmed of padding. doFinal resets
+        // the Mac for the next call.
+        byte[] h = macs.get().doFinal(patientId.getBytes(StandardCharsets.ISO_8859_1));
+        return PREFIX + HexFormat.of().formatHex(h, 0, 16);
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            // The value's bytes as DICOM stores them (ISO 8859-1 keeps every byte), trimmed of padding.
-            byte[] h = mac.doFinal(patientId.getBytes(StandardCharsets.ISO_8859_1));
-            return PREFIX + HexFormat.of().formatHex(h, 0, 16);
+            mac.init(key);
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.cxrpipeline.imaging.dicom.DicomReader;
+
 /**
  * Writes minimal DICOM Part 10 files (preamble, file meta, a data set in explicit or implicit VR little endian) for
  * the sample data and the tests. Elements are written in tag order; values are padded to even length as DICOM
@@ -12,8 +14,8 @@ import java.util.TreeMap;
  */
 public final class DicomWriter {
 
-    public static final String EXPLICIT_VR_LE = "1.2.840.10008.1.2.1";
-    public static final String IMPLICIT_VR_LE = "1.2.840.10008.1.2";
+    public static final String EXPLICIT_VR_LE = DicomReader.EXPLICIT_VR_LE;
+    public static final String IMPLICIT_VR_LE = DicomReader.IMPLICIT_VR_LE;
     /** Digital X-Ray Image Storage - For Presentation. */
     public static final String DX_STORAGE = "1.2.840.10008.5.1.4.1.1.1.1";
 
@@ -36,14 +38,7 @@ public final class DicomWriter {
 
     /** A string attribute (padded with a space, or NUL for UI). */
     public DicomWriter put(int tag, String vr, String value) {
-        byte[] v = value.getBytes(StandardCharsets.ISO_8859_1);
-        if (v.length % 2 == 1) {
-            byte[] padded = new byte[v.length + 1];
-            System.arraycopy(v, 0, padded, 0, v.length);
-            padded[v.length] = (byte) ("UI".equals(vr) ? 0 : ' ');
-            v = padded;
-        }
-        elements.put(tag, new Element(vr, v, false));
+        elements.put(tag, new Element(vr, pad(value, "UI".equals(vr) ? 0 : ' '), false));
         return this;
     }
 

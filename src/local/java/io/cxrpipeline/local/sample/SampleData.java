@@ -201,7 +201,7 @@ public final class SampleData {
         Random r = new Random(o.seed() ^ 0x5DC0_1DC0_DC0DL);
         Map<String, Boolean> chosen = new java.util.HashMap<>();
         Map<String, Integer> imagesSoFar = new java.util.HashMap<>();
-        Map<String, String[]> patientHeader = new java.util.HashMap<>();
+        Map<String, PatientDicom> patientHeader = new java.util.HashMap<>();
         List<Planned> out = new ArrayList<>(plan.size());
         for (Planned p : plan) {
             String name = p.path().substring(p.path().lastIndexOf('/') + 1);
@@ -211,15 +211,14 @@ public final class SampleData {
                 out.add(p);
                 continue;
             }
-            // Per patient: photometric, VR encoding, PHI.
-            String[] h = patientHeader.computeIfAbsent(patient, k -> new String[] {
-                "SYN" + String.format(Locale.ROOT, "%08d", r.nextInt(100_000_000)),
-                r.nextDouble() < 0.35 ? "MONOCHROME1" : "MONOCHROME2", Boolean.toString(r.nextBoolean()),
-                Boolean.toString(r.nextDouble() < 0.15), Boolean.toString(r.nextDouble() < 0.08), uid(r)});
+            PatientDicom h = patientHeader.computeIfAbsent(patient, k -> new PatientDicom(
+                    "SYN" + String.format(Locale.ROOT, "%08d", r.nextInt(100_000_000)),
+                    r.nextDouble() < 0.35 ? "MONOCHROME1" : "MONOCHROME2", r.nextBoolean(), r.nextDouble() < 0.15,
+                    r.nextDouble() < 0.08, uid(r)));
             int index = imagesSoFar.merge(patient, 1, Integer::sum) - 1;
-            String study = h[5] + "." + (index / 2 + 1);
-            Dicom d = new Dicom(h[0], study, study + ".1", uid(r), h[1], r.nextDouble() < 0.7 ? "PA" : "AP",
-                    Boolean.parseBoolean(h[2]), Boolean.parseBoolean(h[3]), Boolean.parseBoolean(h[4]));
+            String study = h.studyRoot() + "." + (index / 2 + 1);
+            Dicom d = new Dicom(h.patientId(), study, study + ".1", uid(r), h.photometric(),
+                    r.nextDouble() < 0.7 ? "PA" : "AP", h.implicit(), h.phi(), h.burnedIn());
             double scale = Math.min(1.0, (double) DICOM_MAX_SIDE / Math.max(p.width(), p.height()));
             int w = Math.max(32, (int) (p.width() * scale));
             int hgt = Math.max(32, (int) (p.height() * scale));
@@ -227,6 +226,11 @@ public final class SampleData {
             out.add(new Planned(path, p.split(), p.label(), p.subtype(), w, hgt, p.finding(), p.seed(), d));
         }
         return out;
+    }
+
+    /** What a patient's DICOM images share: the ID, photometric, VR encoding, PHI and the root of their studies. */
+    private record PatientDicom(String patientId, String photometric, boolean implicit, boolean phi, boolean burnedIn,
+            String studyRoot) {
     }
 
     /** A UID under the UUID-derived root 2.25 (PS3.5 B.2): unique without a registered root. */

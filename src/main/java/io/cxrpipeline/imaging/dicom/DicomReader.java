@@ -2,7 +2,6 @@ package io.cxrpipeline.imaging.dicom;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +27,20 @@ public final class DicomReader {
      * numbers, record numbers; DICOM PS3.15 basic profile), by tag. PatientID is not among them: it is read to form
      * the leakage group and stored only as a keyed hash. Present means present with a non-blank value.
      */
-    public static final Map<Integer, String> DIRECT_IDENTIFIERS = directIdentifiers();
+    public static final Map<Integer, String> DIRECT_IDENTIFIERS = Map.ofEntries(
+            Map.entry(0x00100010, "PatientName"),
+            Map.entry(0x00100030, "PatientBirthDate"),
+            Map.entry(0x00100032, "PatientBirthTime"),
+            Map.entry(0x00101000, "OtherPatientIDs"),
+            Map.entry(0x00101001, "OtherPatientNames"),
+            Map.entry(0x00101002, "OtherPatientIDsSequence"),
+            Map.entry(0x00101005, "PatientBirthName"),
+            Map.entry(0x00101040, "PatientAddress"),
+            Map.entry(0x00101060, "PatientMotherBirthName"),
+            Map.entry(0x00101090, "MedicalRecordLocator"),
+            Map.entry(0x00102154, "PatientTelephoneNumbers"),
+            Map.entry(0x00102155, "PatientTelecomInformation"),
+            Map.entry(0x00380400, "PatientInstitutionResidence"));
 
     /** Containers (undefined-length sequences and items) open at once; deeper nesting is rejected. */
     static final int MAX_DEPTH = 64;
@@ -101,24 +113,6 @@ public final class DicomReader {
     public static boolean readable(String uid) {
         return IMPLICIT_VR_LE.equals(uid) || EXPLICIT_VR_LE.equals(uid) || "1.2.840.10008.1.2.1.98".equals(uid)
                 || "1.2.840.10008.1.2.5".equals(uid) || uid.startsWith("1.2.840.10008.1.2.4.");
-    }
-
-    private static Map<Integer, String> directIdentifiers() {
-        Map<Integer, String> m = new LinkedHashMap<>();
-        m.put(0x00100010, "PatientName");
-        m.put(0x00100030, "PatientBirthDate");
-        m.put(0x00100032, "PatientBirthTime");
-        m.put(0x00101000, "OtherPatientIDs");
-        m.put(0x00101001, "OtherPatientNames");
-        m.put(0x00101002, "OtherPatientIDsSequence");
-        m.put(0x00101005, "PatientBirthName");
-        m.put(0x00101040, "PatientAddress");
-        m.put(0x00101060, "PatientMotherBirthName");
-        m.put(0x00101090, "MedicalRecordLocator");
-        m.put(0x00102154, "PatientTelephoneNumbers");
-        m.put(0x00102155, "PatientTelecomInformation");
-        m.put(0x00380400, "PatientInstitutionResidence");
-        return Map.copyOf(m);
     }
 
     /** One pass over the bytes; every exit is a {@link Result}. */
