@@ -74,8 +74,11 @@ public final class ImagePreprocessor {
         if (ImageHeader.DICOM.equals(header.format())) {
             return dicom(bytes, header);
         }
-        if (ImageHeader.JPEG.equals(header.format()) && GreyJpegDecoder.isGreySequential(bytes)) {
-            return greyJpeg(bytes, header, p);
+        if (ImageHeader.JPEG.equals(header.format())) {
+            Planes grey = greyJpeg(bytes, header, p);
+            if (grey != null) {
+                return grey;
+            }
         }
         int[] sub = subsampling(header.width(), header.height(), p);
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(header.format());
@@ -121,7 +124,8 @@ public final class ImagePreprocessor {
 
     /**
      * A grey sequential JPEG decoded by DCT scaling at Pillow's {@code draft("L", (size, size))} scale: the samples
-     * libjpeg-turbo gives the training program, which calls {@code draft} for the same images.
+     * libjpeg-turbo gives the training program, which calls {@code draft} for the same images. Null for any other
+     * JPEG (the decoder tells), which ImageIO decodes.
      */
     private static Planes greyJpeg(byte[] bytes, ImageHeader header, Preprocessing p) {
         int s = GreyJpegDecoder.draftScale(header.width(), header.height(), p.size());
@@ -135,6 +139,9 @@ public final class ImagePreprocessor {
             // Defence in depth: whatever the bytes do to the decoder, the client hears about its image, not a 500.
             throw new InvalidImageException("the JPEG image cannot be decoded: it is truncated or corrupt ("
                     + e.getClass().getSimpleName() + ")", e);
+        }
+        if (image == null) {
+            return null;
         }
         if (image.width() != (header.width() + s - 1) / s || image.height() != (header.height() + s - 1) / s) {
             throw new InvalidImageException("the image header is inconsistent: " + header.width() + "x"
