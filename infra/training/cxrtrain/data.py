@@ -41,16 +41,16 @@ def decode(data_or_path, size):
     is decoded at full resolution: alpha dropped, palette and colour to ITU-R 601-2 luma, 16-bit samples to their
     high byte (Pillow's convert would clip them at 255). DICOM files go through dicom_gray first.
     """
-    if is_dicom(data_or_path):
-        gray = Image.fromarray(dicom_gray(data_or_path), "L")
-        if gray.size != (size, size):
-            gray = gray.resize((size, size), Image.BILINEAR)
-        return np.asarray(gray, dtype=np.uint8).copy()
     if isinstance(data_or_path, (bytes, bytearray)):
         raw = data_or_path
     else:
-        with open(data_or_path, "rb") as f:
+        with open(data_or_path, "rb") as f:  # read once: the DICOM check, pydicom and Pillow all use these bytes
             raw = f.read()
+    if is_dicom(raw):
+        gray = Image.fromarray(dicom_gray(raw), "L")
+        if gray.size != (size, size):
+            gray = gray.resize((size, size), Image.BILINEAR)
+        return np.asarray(gray, dtype=np.uint8).copy()
     with Image.open(io.BytesIO(raw)) as img:
         if img.format == "JPEG" and is_grey_sequential_jpeg(raw):
             img.draft("L", (size, size))

@@ -107,9 +107,7 @@ public final class LocalStack implements AutoCloseable {
 
         Path nativeExecutable = nativeExecutable(settings.projectDir());
         for (Map.Entry<String, Integer> f : HEAP_MB.entrySet()) {
-            LocalFunction function = nativeExecutable != null && NATIVE_FUNCTIONS.contains(f.getKey())
-                    ? LocalFunction.startNative(f.getKey(), nativeExecutable, f.getValue(), env, logs)
-                    : LocalFunction.start(f.getKey(), app, f.getValue(), env, logs);
+            LocalFunction function = startFunction(f.getKey(), f.getKey(), nativeExecutable, app, env, logs);
             functions.put(f.getKey(), function);
             resources.add(function);
         }
@@ -122,9 +120,8 @@ public final class LocalStack implements AutoCloseable {
         }
         trainingEvents = new AsyncInvoker(functions.get("training-events"), failed);
         // The second api instance starts with the first asynchronous split: most sessions never ask for one.
-        splitJobs = new AsyncInvoker("api", () -> nativeExecutable != null
-                ? LocalFunction.startNative("api", "api-jobs", nativeExecutable, HEAP_MB.get("api"), env, logs)
-                : LocalFunction.start("api", "api-jobs", app, HEAP_MB.get("api"), env, logs), failed);
+        splitJobs = new AsyncInvoker("api", () -> startFunction("api", "api-jobs", nativeExecutable, app, env, logs),
+                failed);
         resources.add(splitJobs);
         resources.add(indexEvents);
         resources.add(trainingEvents);
@@ -278,6 +275,14 @@ public final class LocalStack implements AutoCloseable {
 
     public String apiEndpoint() {
         return "http://127.0.0.1:" + api.port();
+    }
+
+    /** One instance of a function: from the native executable when there is one and it holds the function. */
+    private static LocalFunction startFunction(String name, String instance, Path nativeExecutable, Path app,
+            Map<String, String> env, Path logs) throws java.io.IOException {
+        return nativeExecutable != null && NATIVE_FUNCTIONS.contains(name)
+                ? LocalFunction.startNative(name, instance, nativeExecutable, HEAP_MB.get(name), env, logs)
+                : LocalFunction.start(name, instance, app, HEAP_MB.get(name), env, logs);
     }
 
     /** The process of the second api instance, which runs split jobs; empty until the first job started it. */

@@ -79,12 +79,14 @@ public class EvaluationSets {
      * Refuses training data that share an image, a content (the manifests' {@code content} hash) or a patient with the
      * dataset's evaluation manifest.
      *
+     * @return the pinned evaluation set the data were checked against (read once, so the job is evaluated on the
+     *         manifest that was checked); empty when the dataset has none
      * @throws InvalidInputException (field splitId) naming the overlap
      */
-    public void checkLeakage(String dataset, String splitId, Map<String, String> trainingManifests) {
+    public Optional<EvaluationSet> checkLeakage(String dataset, String splitId, Map<String, String> trainingManifests) {
         Optional<EvaluationSet> set = runs.findEvaluationSet(dataset);
         if (set.isEmpty()) {
-            return;
+            return set;
         }
         Set<String> refs = new LinkedHashSet<>();
         Set<String> patients = new LinkedHashSet<>();
@@ -130,12 +132,18 @@ public class EvaluationSets {
                     + set.get().manifestUri() + " of dataset '" + dataset + "': " + String.join(", ", problems)
                     + "; a model trained on evaluation images cannot be evaluated on them");
         }
+        return set;
     }
 
     /** The job's environment for paired evaluation; empty when the dataset has no evaluation manifest. */
     public Map<String, String> environment(String dataset) {
+        return environment(runs.findEvaluationSet(dataset));
+    }
+
+    /** The job's environment for paired evaluation on an already read evaluation set; empty for none. */
+    public Map<String, String> environment(Optional<EvaluationSet> pinned) {
         Map<String, String> env = new LinkedHashMap<>();
-        runs.findEvaluationSet(dataset).ifPresent(set -> {
+        pinned.ifPresent(set -> {
             env.put("CXR_EVAL_MANIFEST", set.manifestUri());
             registry.promoted().ifPresent(p -> {
                 String uri = p.modelUri();

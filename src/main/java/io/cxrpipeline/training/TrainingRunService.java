@@ -130,16 +130,17 @@ public class TrainingRunService {
         }
 
         TrainingRun run = pending(runId, dataset, splitId, params, split, token, now);
+        Optional<EvaluationSet> pinned = Optional.empty();
         if (evaluation != null) {
             Map<String, String> used = new LinkedHashMap<>(); // train first, then val: a stable message
             used.put("train", run.manifests().train());
             used.put("val", run.manifests().val());
-            evaluation.checkLeakage(dataset, splitId, used);
+            pinned = evaluation.checkLeakage(dataset, splitId, used);
         }
         if (!runs.create(run)) {
             return new Submission(resume(runs.find(runId).orElseThrow()), false);
         }
-        return new Submission(submitJob(run), true);
+        return new Submission(submitJob(run, pinned), true);
     }
 
     /** The run, or 404. */
@@ -173,11 +174,12 @@ public class TrainingRunService {
             recordSubmitted(run.runId(), found.get(), name);
             return runs.find(run.runId()).orElseThrow();
         }
-        return submitJob(run);
+        return submitJob(run, evaluation != null ? evaluation.find(run.dataset()) : Optional.empty());
     }
 
-    private TrainingRun submitJob(TrainingRun run) {
-        JobSubmission submission = submission(run);
+    /** @param pinned the dataset's evaluation set as read for this request; empty: none */
+    private TrainingRun submitJob(TrainingRun run, Optional<EvaluationSet> pinned) {
+        JobSubmission submission = submission(run, pinned);
         String jobId;
         try {
             jobId = jobs.submit(submission);
@@ -208,7 +210,7 @@ public class TrainingRunService {
     }
 
     /** The job: the CXR_* environment contract of infra/training/train.py. */
-    JobSubmission submission(TrainingRun run) {
+    JobSubmission submission(TrainingRun run, Optional<EvaluationSet> pinned) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("CXR_RUN_ID", run.runId());
         env.put("CXR_TRAIN_MANIFEST", run.manifests().train());
@@ -217,7 +219,7 @@ public class TrainingRunService {
         env.put("CXR_OUTPUT", run.outputUri());
         env.put("CXR_PARAMS", json(run.params()));
         if (evaluation != null) {
-            env.putAll(evaluation.environment(run.dataset()));
+            env.putAll(evaluation.environment(pinned));
         }
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(RUN_TAG, run.runId());

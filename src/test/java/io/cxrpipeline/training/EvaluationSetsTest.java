@@ -60,6 +60,17 @@ class EvaluationSetsTest {
     }
 
     @Test
+    void aSubmissionReadsThePinnedEvaluationSetOnceForTheCheckAndTheJob() {
+        sets.pin("chest_xray", new EvaluationSetRequest("s1", null));
+        runs.evaluationSetReads = 0;
+
+        service.submit(new TrainingRunRequest("chest_xray", "s1", null, null, null, null));
+
+        assertEquals(PREFIX + "s1/test.jsonl", jobs.submitted.get(0).environment().get("CXR_EVAL_MANIFEST"));
+        assertEquals(1, runs.evaluationSetReads);
+    }
+
+    @Test
     void aSplitsTestManifestIsPinnedAndEveryRunIsEvaluatedOnIt() {
         EvaluationSet set = sets.pin("chest_xray", new EvaluationSetRequest("s1", null));
         assertEquals(PREFIX + "s1/test.jsonl", set.manifestUri());

@@ -23,9 +23,12 @@ class InMemoryTrainingRuns implements TrainingRuns {
     }
 
     final Map<String, EvaluationSet> evaluationSets = new HashMap<>();
+    /** Reads of a dataset's evaluation set, each a store round trip in the real table. */
+    int evaluationSetReads;
 
     @Override
     public synchronized Optional<EvaluationSet> findEvaluationSet(String dataset) {
+        evaluationSetReads++;
         return Optional.ofNullable(evaluationSets.get(dataset));
     }
 

@@ -271,7 +271,7 @@ public class DynamoImageCatalog implements ImageCatalog {
                 .status(ImageStatus.INDEXED, s(item, ImageItems.REASON), s(item, ImageItems.DUPLICATE_OF))
                 .sequencer(s(item, ImageItems.SEQUENCER)).updatedAt(s(item, ImageItems.UPDATED_AT))
                 .study(s(item, ImageItems.STUDY)).view(s(item, ImageItems.VIEW))
-                .phi(item.containsKey(ImageItems.PHI) && Boolean.TRUE.equals(item.get(ImageItems.PHI).bool()))
+                .phi(ImageItems.phi(item))
                 .sopInstanceUid(s(item, ImageItems.SOP_INSTANCE_UID)).build();
     }
 

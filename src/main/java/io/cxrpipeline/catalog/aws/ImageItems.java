@@ -123,7 +123,7 @@ public final class ImageItems {
                 .contentId(str(item, CONTENT_ID))
                 .status(ImageStatus.valueOf(str(item, STATUS)), str(item, REASON), str(item, DUPLICATE_OF))
                 .sequencer(str(item, SEQUENCER)).updatedAt(str(item, UPDATED_AT)).study(str(item, STUDY))
-                .view(str(item, VIEW)).phi(item.containsKey(PHI) && Boolean.TRUE.equals(item.get(PHI).bool()))
+                .view(str(item, VIEW)).phi(phi(item))
                 .sopInstanceUid(str(item, SOP_INSTANCE_UID)).build();
     }
 
@@ -145,6 +145,12 @@ public final class ImageItems {
         if (value > 0) {
             item.put(name, n(value));
         }
+    }
+
+    /** Whether a (full or projected) image item carries the PHI flag: the attribute is written only when true. */
+    static boolean phi(Map<String, AttributeValue> item) {
+        AttributeValue v = item.get(PHI);
+        return v != null && Boolean.TRUE.equals(v.bool());
     }
 
     private static String str(Map<String, AttributeValue> item, String name) {

@@ -26,8 +26,8 @@ public class S3RunArtifacts implements RunArtifacts {
 
     @Override
     public Optional<String> read(String uri) {
-        return get(uri, (bucket, key) -> Optional.of(
-                s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asString(StandardCharsets.UTF_8)));
+        return get(uri, (bucket, key) -> s3.getObjectAsBytes(b -> b.bucket(bucket).key(key))
+                .asString(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -38,7 +38,7 @@ public class S3RunArtifacts implements RunArtifacts {
                 for (String l = in.readLine(); l != null; l = in.readLine()) {
                     line.accept(l);
                 }
-                return Optional.of(true);
+                return true;
             } catch (IOException e) {
                 throw new IllegalStateException("cannot read " + uri + ": " + e.getMessage(), e);
             }
@@ -46,14 +46,14 @@ public class S3RunArtifacts implements RunArtifacts {
     }
 
     /** Runs a GET of the object at {@code uri}: empty when there is none, IllegalStateException when S3 fails. */
-    private <T> Optional<T> get(String uri, BiFunction<String, String, Optional<T>> call) {
+    private <T> Optional<T> get(String uri, BiFunction<String, String, T> call) {
         if (!uri.startsWith("s3://") || uri.indexOf('/', 5) < 0) {
             throw new IllegalArgumentException("not an s3:// object URI: " + uri);
         }
         String bucket = uri.substring(5, uri.indexOf('/', 5));
         String key = uri.substring(uri.indexOf('/', 5) + 1);
         try {
-            return call.apply(bucket, key);
+            return Optional.of(call.apply(bucket, key));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
