@@ -431,7 +431,9 @@ public final class GreyJpegDecoder {
                     }
                     todo--;
                 }
-                // DC: the difference from the previous block's DC.
+                // DC: the difference from the previous block's DC. The refill is written out here and again before
+                // each AC symbol rather than called: the bit buffer, its count and the position are locals, which a
+                // method could not update, and keeping them in locals is what makes this loop fast.
                 if (cnt < 32) {
                     long w;
                     if (p + 8 <= end && (((~(w = (long) BIG_ENDIAN_LONG.get(d, p)) - 0x0101010101010101L) & w
